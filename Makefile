@@ -1,0 +1,41 @@
+# Entry points: run, test, train, evaluate, bench. Everything installs into .venv
+# from requirements.lock, so two installs a month apart run the same code.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test train evaluate bench soak lock clean
+
+$(BIN)/python:
+	$(shell command -v $(PYTHON) || echo python3) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/tagger serve --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+train: install
+	$(BIN)/tagger train
+
+evaluate: install
+	$(BIN)/tagger evaluate
+
+bench: install
+	$(BIN)/python -m bench
+
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,1 @@
+"""The Vietnamese technology-news tagger: model, features and bundle loading."""

@@ -1,0 +1,118 @@
+"""Saving and loading the model bundle: one joblib file and its JSON manifest.
+
+The manifest (``<bundle>.manifest.json``) holds the bundle's sha256 and the
+library versions it was built with, so a file is checked *before* it is
+unpickled: unpickling runs code, so only a file matching its manifest is loaded.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from pathlib import Path
+from typing import Any
+
+import joblib
+import sklearn
+import underthesea
+
+from model.errors import BundleError
+from model.tagger import Tagger
+
+FORMAT = "vn-tech-tagger-bundle"
+FORMAT_VERSION = 1
+DEFAULT_BUNDLE = Path(__file__).resolve().parent / "artifacts" / "tagger.joblib"
+
+
+def manifest_path(bundle: str | Path) -> Path:
+    """Where the manifest of `bundle` lives."""
+    bundle = Path(bundle)
+    return bundle.with_name(bundle.name + ".manifest.json")
+
+
+def runtime_versions() -> dict[str, str]:
+    """Versions of Python, scikit-learn and underthesea running now."""
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "underthesea": underthesea.__version__,
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def save_bundle(tagger: Tagger, path: str | Path) -> Path:
+    """Write `tagger` to `path` and its manifest beside it; return `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "model_version": tagger.version,
+                "versions": runtime_versions(), **tagger.manifest}
+    manifest.pop("bundle_sha256", None)
+    manifest.pop("bundle_bytes", None)
+    payload = {"format": FORMAT, "format_version": FORMAT_VERSION, "pipeline": tagger.pipeline,
+               "labels": tagger.labels, "thresholds": tagger.thresholds, "version": tagger.version,
+               "manifest": manifest}
+    joblib.dump(payload, path, compress=("zlib", 3))
+    manifest["bundle_sha256"] = _sha256(path)
+    manifest["bundle_bytes"] = path.stat().st_size
+    manifest_path(path).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tagger.manifest = manifest
+    return path
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    mpath = manifest_path(path)
+    if not path.is_file():
+        raise BundleError(f"no model bundle at {path}")
+    if not mpath.is_file():
+        raise BundleError(f"{path.name} is not a tagger bundle: its manifest {mpath.name} is missing")
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleError(f"manifest {mpath.name} is not valid JSON: {exc}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BundleError(f"{path.name} is not a tagger bundle: its manifest has no format {FORMAT!r}")
+    return manifest
+
+
+def load_bundle(path: str | Path = DEFAULT_BUNDLE) -> Tagger:
+    """Load the tagger at `path` after checking it against its manifest.
+
+    Raises
+    ------
+    BundleError
+        If the file or its manifest is missing or malformed, the file's sha256
+        or size differs from the manifest's, it was built with another
+        scikit-learn version or bundle format, or it does not hold a bundle.
+    """
+    path = Path(path)
+    manifest = _read_manifest(path)
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise BundleError(f"{path.name} has bundle format {manifest.get('format_version')}, this code reads {FORMAT_VERSION}")
+    built = manifest.get("versions", {}).get("scikit-learn")
+    if built != sklearn.__version__:
+        raise BundleError(
+            f"{path.name} was built with scikit-learn {built}, but {sklearn.__version__} is installed; "
+            "install the version it was built with or retrain (`tagger train`)"
+        )
+    if path.stat().st_size != manifest.get("bundle_bytes") or _sha256(path) != manifest.get("bundle_sha256"):
+        raise BundleError(f"{path.name} does not match the checksum in its manifest: the file is corrupt or was changed")
+    try:
+        payload = joblib.load(path)
+    except Exception as exc:  # a file that matches its checksum yet fails to unpickle
+        raise BundleError(f"{path.name} could not be read as a bundle: {type(exc).__name__}") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise BundleError(f"{path.name} does not hold a tagger bundle")
+    return Tagger(
+        pipeline=payload["pipeline"],
+        labels=list(payload["labels"]),
+        thresholds=dict(payload["thresholds"]),
+        version=str(payload["version"]),
+        manifest=manifest,
+    )

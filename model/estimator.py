@@ -1,0 +1,241 @@
+"""`TaggerModel`: prepared articles in, one probability per label out."""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+from model.features import Prepared, country_pairs, cue_features, cue_names
+from model.keywords import keyword_matcher
+from model.gazetteer import load_gazetteer
+from model.text import split_tokens
+
+TOPICS = ("5g", "ai", "semiconductors", "cybersecurity")
+COOPERATION = "cooperation"
+
+
+def _vectorizer(ngram_max: int, min_df: int, max_features: int | None) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        tokenizer=split_tokens,
+        token_pattern=None,
+        lowercase=False,
+        ngram_range=(1, ngram_max),
+        min_df=min_df,
+        max_features=max_features,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+
+
+class TaggerModel(ClassifierMixin, BaseEstimator):
+    """Multi-label tagger over `Prepared` articles.
+
+    Topics and cooperation are logistic regressions over TF-IDF n-grams of
+    the title+lead ("head", weighted by `head_weight`) and of the body.
+    Countries are scored by one model shared by all countries over
+    gazetteer-mention features (`model.features.PAIR_FEATURES`), so every
+    country in the gazetteer gets a score, even one rare in training.
+
+    Parameters
+    ----------
+    head_weight : float
+        Weight of the title+lead TF-IDF block relative to the body block.
+    ngram_max : int
+        Longest n-gram of tokens.
+    min_df : int
+        Minimum document frequency of an n-gram.
+    max_features : int or None
+        Vocabulary cap per block.
+    C : float
+        Inverse regularisation of the text logistic regressions.
+    country_min_support : int
+        Countries with at least this many positive training pairs get an
+        indicator feature of their own in the country model.
+    random_state : int
+        Seed of the country model.
+
+    Attributes
+    ----------
+    labels_ : list of str
+        Topic labels, then ``"cooperation"``, then country codes.
+    """
+
+    def __init__(
+        self,
+        head_weight: float = 1.0,
+        ngram_max: int = 2,
+        min_df: int = 2,
+        max_features: int | None = 100_000,
+        C: float = 10.0,
+        country_min_support: int = 15,
+        cue_weight: float = 1.0,
+        random_state: int = 0,
+    ):
+        self.head_weight = head_weight
+        self.ngram_max = ngram_max
+        self.min_df = min_df
+        self.max_features = max_features
+        self.C = C
+        self.country_min_support = country_min_support
+        self.cue_weight = cue_weight
+        self.random_state = random_state
+
+    # -- text part ------------------------------------------------------------
+    def _text_matrix(self, docs: list[Prepared]) -> sp.csr_matrix:
+        head = self.head_vectorizer_.transform([d.head_tokens for d in docs])
+        body = self.body_vectorizer_.transform([d.body_tokens for d in docs])
+        blocks = [head * self.head_weight, body]
+        if self.cue_weight:
+            cues = np.asarray([cue_features(d) for d in docs], dtype=np.float32)
+            blocks.append(sp.csr_matrix(cues * self.cue_weight))
+        return sp.hstack(blocks, format="csr")
+
+    def _country_matrix(self, code: str, rows: np.ndarray) -> np.ndarray:
+        onehot = np.zeros((rows.shape[0], len(self.country_indicators_)))
+        if code in self.country_indicators_:
+            onehot[:, self.country_indicators_.index(code)] = 1.0
+        return np.hstack([rows, onehot])
+
+    def _pairs(self, docs: list[Prepared]) -> tuple[list[tuple[int, str]], list[np.ndarray]]:
+        index, blocks = [], []
+        for i, doc in enumerate(docs):
+            codes, rows = country_pairs(doc)
+            for code, row in zip(codes, rows):
+                index.append((i, code))
+                blocks.append(row)
+        return index, blocks
+
+    def fit(self, X: list[Prepared], Y: np.ndarray, sample_weight: np.ndarray | None = None) -> "TaggerModel":
+        """Fit on prepared articles `X` and indicator matrix `Y` (columns: `labels`).
+
+        `Y` columns must follow ``TOPICS + ("cooperation",) + countries`` where
+        countries are the gazetteer's foreign codes (see `label_names`). An
+        entry of -1 means "unknown": that article does not train that label
+        (weakly labelled articles), but still adds to the vocabulary.
+
+        Raises
+        ------
+        ValueError
+            If `Y` has the wrong shape or a label has a single known class.
+        """
+        docs = list(X)
+        Y = np.asarray(Y)
+        self.labels_ = label_names()
+        if Y.shape != (len(docs), len(self.labels_)):
+            raise ValueError(f"Y must have shape ({len(docs)}, {len(self.labels_)}), got {Y.shape}")
+        weights = np.ones(len(docs)) if sample_weight is None else np.asarray(sample_weight, float)
+        self.head_vectorizer_ = _vectorizer(self.ngram_max, self.min_df, self.max_features)
+        self.body_vectorizer_ = _vectorizer(self.ngram_max, self.min_df, self.max_features)
+        self.head_vectorizer_.fit([d.head_tokens for d in docs])
+        self.body_vectorizer_.fit([d.body_tokens for d in docs])
+        self.feature_names_ = np.concatenate([
+            self.head_vectorizer_.get_feature_names_out(),
+            self.body_vectorizer_.get_feature_names_out(),
+            [f"cue:{name}" for name in (cue_names() if self.cue_weight else [])],
+        ])
+        Xt = self._text_matrix(docs)
+        self.text_models_ = {}
+        for j, label in enumerate(self.labels_[: len(TOPICS) + 1]):
+            known = Y[:, j] >= 0
+            y = Y[known, j]
+            if y.size == 0:
+                raise ValueError(f"label {label!r} has no known value in the training data")
+            if y.min() == y.max():
+                # A cross-validation fold without positives: score the prior.
+                self.text_models_[label] = float(y[0])
+                continue
+            clf = LogisticRegression(C=self.C, max_iter=2000)
+            self.text_models_[label] = clf.fit(Xt[known], y, sample_weight=weights[known])
+        self._fit_countries(docs, Y, weights)
+        return self
+
+    def _fit_countries(self, docs: list[Prepared], Y: np.ndarray, weights: np.ndarray) -> None:
+        col = {label: j for j, label in enumerate(self.labels_)}
+        index, blocks = self._pairs(docs)
+        known = [k for k, (i, code) in enumerate(index) if Y[i, col[code]] >= 0]
+        index, blocks = [index[k] for k in known], [blocks[k] for k in known]
+        y = np.array([Y[i, col[code]] for i, code in index], dtype=int)
+        if y.size == 0 or y.min() == y.max():
+            # No contrast to learn from (a small fold): score every mention the prior.
+            self.country_indicators_ = []
+            self.country_model_ = float(y.mean()) if y.size else 0.0
+            return
+        support = Counter(code for (i, code), yy in zip(index, y) if yy)
+        self.country_indicators_ = sorted(c for c, n in support.items() if n >= self.country_min_support)
+        Xp = np.vstack([self._country_matrix(code, row[None, :]) for (i, code), row in zip(index, blocks)])
+        self.country_model_ = HistGradientBoostingClassifier(
+            max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=20,
+            l2_regularization=1.0, random_state=self.random_state,
+        ).fit(Xp, y, sample_weight=np.array([weights[i] for i, _ in index]))
+
+    def predict_proba(self, X: list[Prepared]) -> np.ndarray:
+        """Probability of every label in `labels_` for each prepared article."""
+        check_is_fitted(self, "labels_")
+        docs = list(X)
+        out = np.zeros((len(docs), len(self.labels_)))
+        if not docs:
+            return out
+        Xt = self._text_matrix(docs)
+        for j, label in enumerate(self.labels_[: len(TOPICS) + 1]):
+            clf = self.text_models_[label]
+            out[:, j] = clf if isinstance(clf, float) else clf.predict_proba(Xt)[:, 1]
+        index, blocks = self._pairs(docs)
+        if index:
+            col = {label: j for j, label in enumerate(self.labels_)}
+            Xp = np.vstack([self._country_matrix(code, row[None, :]) for (i, code), row in zip(index, blocks)])
+            model = self.country_model_
+            probs = np.full(len(index), model) if isinstance(model, float) else model.predict_proba(Xp)[:, 1]
+            for (i, code), p in zip(index, probs):
+                out[i, col[code]] = p
+        return out
+
+    def predict(self, X: list[Prepared]) -> np.ndarray:
+        """Indicator matrix at a 0.5 threshold (the `Tagger` applies tuned ones)."""
+        return (self.predict_proba(X) >= 0.5).astype(int)
+
+    # -- evidence -------------------------------------------------------------
+    def text_evidence(self, doc: Prepared, label: str, k: int = 5) -> list[str]:
+        """The `k` n-grams of `doc` that raise `label`'s score most."""
+        check_is_fitted(self, "labels_")
+        clf = self.text_models_[label]
+        if isinstance(clf, float):
+            return []
+        row = self._text_matrix([doc])
+        coef = clf.coef_.ravel()
+        contrib = row.multiply(coef).tocsr()
+        names = self.feature_names_
+        idx, vals = contrib.indices, contrib.data
+        order = np.argsort(-vals)
+        terms: list[str] = []
+        for i in order:
+            if vals[i] <= 0 or len(terms) >= k:
+                break
+            for term in self._describe(str(names[idx[i]]), doc):
+                if term not in terms and len(terms) < k:
+                    terms.append(term)
+        return terms
+
+    @staticmethod
+    def _describe(feature: str, doc: Prepared) -> list[str]:
+        """Readable evidence for one feature: an n-gram, or the words behind a cue."""
+        if not feature.startswith("cue:"):
+            return [feature.replace("_", " ")]
+        kind, _, label = feature[4:].partition(":")
+        if kind == "mentions":
+            codes = sorted({fm.mention.surface for fm in doc.mentions
+                            if (fm.mention.code == "VN") == (label in ("VN", "VN_and_foreign"))})
+            return codes[:3]
+        matcher = keyword_matcher()
+        texts = [doc.title + " \n" + doc.lead] if kind == "head_keywords" else [doc.body]
+        return list(dict.fromkeys(m for t in texts for m in matcher.matches(t, label)))[:3]
+
+
+def label_names() -> list[str]:
+    """All labels the tagger scores: topics, cooperation, then foreign countries."""
+    return [*TOPICS, COOPERATION, *load_gazetteer().foreign_codes]

@@ -1,0 +1,194 @@
+"""Turn raw articles into what the classifiers read.
+
+`ArticlePreparer` normalises and tokenises each article once and finds its
+gazetteer mentions; the vectorisers and the country model then read the
+prepared records (`Prepared`) instead of redoing that work.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from model.article import Article, to_article
+from model.gazetteer import GROUPS, HOME, Mention, load_gazetteer
+from model.keywords import keyword_matcher
+from model.text import normalize, tokenize
+
+FIELDS = ("title", "lead", "body")
+
+
+@dataclass(frozen=True)
+class FieldMention:
+    """A gazetteer mention inside one field of an article."""
+
+    field: str
+    mention: Mention
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A normalised article: texts, space-joined tokens and gazetteer mentions."""
+
+    title: str
+    lead: str
+    body: str
+    head_tokens: str
+    body_tokens: str
+    mentions: tuple[FieldMention, ...]
+    head_keywords: tuple[int, ...]
+    body_keywords: tuple[int, ...]
+
+    @property
+    def length(self) -> int:
+        return len(self.title) + len(self.lead) + len(self.body)
+
+
+def prepare(article: Article | Mapping[str, Any], tokenizer: str = "syllable") -> Prepared:
+    """Normalise, tokenise and scan one article.
+
+    Raises
+    ------
+    InputError
+        If the article has no usable `text` (see `model.article.to_article`).
+    """
+    art = to_article(article)
+    gazetteer = load_gazetteer()
+    texts = {"title": normalize(art.title), "lead": normalize(art.lead), "body": normalize(art.text)}
+    mentions = tuple(
+        FieldMention(field, m) for field in FIELDS for m in gazetteer.find(texts[field])
+    )
+    head = tokenize(texts["title"], tokenizer) + tokenize(texts["lead"], tokenizer)
+    matcher = keyword_matcher()
+    head_kw = matcher.counts(texts["title"] + " \n" + texts["lead"])
+    body_kw = matcher.counts(texts["body"])
+    return Prepared(
+        title=texts["title"],
+        lead=texts["lead"],
+        body=texts["body"],
+        head_tokens=" ".join(head),
+        body_tokens=" ".join(tokenize(texts["body"], tokenizer)),
+        mentions=mentions,
+        head_keywords=tuple(head_kw[k] for k in matcher.labels),
+        body_keywords=tuple(body_kw[k] for k in matcher.labels),
+    )
+
+
+class ArticlePreparer(TransformerMixin, BaseEstimator):
+    """Map raw articles (mappings or `Article`) to `Prepared` records.
+
+    Parameters
+    ----------
+    tokenizer : {"syllable", "word"}
+        Syllables split on word characters, or underthesea's word segmentation.
+    """
+
+    def __init__(self, tokenizer: str = "syllable"):
+        self.tokenizer = tokenizer
+
+    def fit(self, X: Iterable[Any], y: Any = None) -> "ArticlePreparer":
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X: Iterable[Any]) -> list[Prepared]:
+        return [x if isinstance(x, Prepared) else prepare(x, self.tokenizer) for x in X]
+
+
+def head_tokens(docs: list[Prepared]) -> list[str]:
+    """Title and lead tokens of each prepared article."""
+    return [d.head_tokens for d in docs]
+
+
+def body_tokens(docs: list[Prepared]) -> list[str]:
+    """Body tokens of each prepared article."""
+    return [d.body_tokens for d in docs]
+
+
+def cue_names() -> list[str]:
+    """Names of the columns of `cue_features`, as ``"<kind>:<label>"``."""
+    labels = keyword_matcher().labels
+    return ([f"head_keywords:{k}" for k in labels] + [f"body_keywords:{k}" for k in labels]
+            + [f"keyword_density:{k}" for k in labels]
+            + ["mentions:VN", "mentions:top_foreign", "mentions:n_foreign", "mentions:VN_and_foreign"])
+
+
+def cue_features(doc: Prepared) -> list[float]:
+    """Dense cues for the text models: keyword counts per label in head and
+    body, keyword density, and how much the article is about Vietnam and abroad."""
+    kb = max(1.0, len(doc.body) / 1000)
+    row = [math.log1p(n) for n in doc.head_keywords]
+    row += [math.log1p(n) for n in doc.body_keywords]
+    row += [math.log1p(n / kb) for n in doc.body_keywords]
+    home = sum(1 for fm in doc.mentions if fm.mention.code == HOME)
+    foreign: dict[str, int] = {}
+    for fm in doc.mentions:
+        if fm.mention.code != HOME:
+            foreign[fm.mention.code] = foreign.get(fm.mention.code, 0) + 1
+    top = max(foreign.values(), default=0)
+    row += [math.log1p(home), math.log1p(top), math.log1p(len(foreign)), float(home > 0 and top > 0)]
+    return row
+
+
+# --- country pair features ---------------------------------------------------
+
+PAIR_FEATURES = (
+    [f"{g}_{f}" for g in GROUPS for f in FIELDS]
+    + ["total", "share", "rank", "is_top", "first_pos", "in_opening", "sentence_share",
+       "n_countries", "home_mentions", "log_length"]
+)
+
+
+def _sentence_count(text: str) -> int:
+    return max(1, sum(text.count(c) for c in ".!?\n"))
+
+
+def country_pairs(doc: Prepared) -> tuple[list[str], np.ndarray]:
+    """Codes of the foreign countries mentioned in `doc` and one feature row each.
+
+    The rows follow `PAIR_FEATURES`: how often and where the country's names,
+    places and actors occur, and how it ranks against the other countries.
+    """
+    counts: dict[str, dict[str, float]] = {}
+    first: dict[str, float] = {}
+    sentences: dict[str, set[int]] = {}
+    home = 0
+    offsets = {"title": 0, "lead": len(doc.title) + 1, "body": len(doc.title) + len(doc.lead) + 2}
+    total_len = max(1, doc.length + 2)
+    opening = offsets["body"] + max(300, len(doc.body) // 5)
+    for fm in doc.mentions:
+        m = fm.mention
+        if m.code == HOME:
+            home += 1
+            continue
+        c = counts.setdefault(m.code, {k: 0.0 for k in PAIR_FEATURES})
+        c[f"{m.group}_{fm.field}"] += 1
+        c["total"] += 1
+        pos = offsets[fm.field] + m.start
+        first[m.code] = min(first.get(m.code, 1.0), pos / total_len)
+        if pos < opening:
+            c["in_opening"] += 1
+        if fm.field == "body":
+            sentences.setdefault(m.code, set()).add(_sentence_count(doc.body[: m.start]))
+    if not counts:
+        return [], np.zeros((0, len(PAIR_FEATURES)))
+    codes = sorted(counts, key=lambda k: (-counts[k]["total"], k))
+    grand = sum(c["total"] for c in counts.values())
+    n_sent = _sentence_count(doc.body)
+    rows = []
+    for rank, code in enumerate(codes, start=1):
+        c = counts[code]
+        row = {k: math.log1p(v) for k, v in c.items()}
+        row["share"] = c["total"] / grand
+        row["rank"] = float(rank)
+        row["is_top"] = float(c["total"] == counts[codes[0]]["total"])
+        row["first_pos"] = first[code]
+        row["sentence_share"] = len(sentences.get(code, ())) / n_sent
+        row["n_countries"] = math.log1p(len(codes))
+        row["home_mentions"] = math.log1p(home)
+        row["log_length"] = math.log1p(doc.length)
+        rows.append([row[k] for k in PAIR_FEATURES])
+    return codes, np.asarray(rows, dtype=float)

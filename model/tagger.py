@@ -1,0 +1,107 @@
+"""`Tagger`: a fitted pipeline with its labels and thresholds, tagging articles."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+
+from model.estimator import COOPERATION, TOPICS
+from model.features import Prepared
+
+EVIDENCE_TERMS = 5
+
+
+@dataclass
+class Tagger:
+    """Tags articles with countries, topics and cooperation, with scores and evidence.
+
+    `pipeline` maps raw articles to probabilities (`predict_proba`) over
+    `labels`; a label is given when its probability reaches its threshold.
+    """
+
+    pipeline: Pipeline
+    labels: list[str]
+    thresholds: dict[str, float]
+    version: str
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def model(self) -> Any:
+        return self.pipeline.steps[-1][1]
+
+    def prepare(self, articles: Sequence[Mapping[str, Any]]) -> list[Prepared]:
+        """Normalise and tokenise articles.
+
+        Raises
+        ------
+        InputError
+            If an article has no usable `text`.
+        """
+        return self.pipeline[:-1].transform(list(articles))
+
+    def tag_many(self, articles: Sequence[Mapping[str, Any]], explain: bool = False) -> list[dict[str, Any]]:
+        """Tag a batch of articles; one result record per article, in order.
+
+        Raises
+        ------
+        InputError
+            If any article has no usable `text` (callers that must not lose
+            the rest validate each article first with `model.article.to_article`).
+        """
+        docs = self.prepare(articles)
+        if not docs:
+            return []
+        proba = self.model.predict_proba(docs)
+        return [self._record(a, d, p, explain) for a, d, p in zip(articles, docs, proba)]
+
+    def tag(self, article: Mapping[str, Any], explain: bool = False) -> dict[str, Any]:
+        """Tag one article (see `tag_many`)."""
+        return self.tag_many([article], explain=explain)[0]
+
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """Indicator matrix: each label's probability against its threshold."""
+        limits = np.array([self.thresholds[label] for label in self.labels])
+        return (np.asarray(proba) >= limits).astype(int)
+
+    def _record(self, article: Mapping[str, Any], doc: Prepared, proba: np.ndarray, explain: bool) -> dict[str, Any]:
+        given = [label for label, p in zip(self.labels, proba) if p >= self.thresholds[label]]
+        ident = article.get("id") if isinstance(article, Mapping) else getattr(article, "id", None)
+        record: dict[str, Any] = {
+            "id": None if ident is None else str(ident),
+            "countries": [g for g in given if g not in TOPICS and g != COOPERATION],
+            "topics": [g for g in given if g in TOPICS],
+            "cooperation": COOPERATION in given,
+            "scores": {label: round(float(p), 4) for label, p in zip(self.labels, proba)},
+            "model_version": self.version,
+        }
+        if explain:
+            record["evidence"] = {label: self.evidence(doc, label) for label in given}
+        return record
+
+    def evidence(self, doc: Prepared, label: str) -> list[str]:
+        """Terms of `doc` behind `label`: top n-grams for topics and cooperation,
+        the names, places and actors found for a country."""
+        if label in TOPICS or label == COOPERATION:
+            return self.model.text_evidence(doc, label, EVIDENCE_TERMS)
+        counts: dict[str, int] = {}
+        for fm in doc.mentions:
+            if fm.mention.code == label:
+                counts[fm.mention.surface] = counts.get(fm.mention.surface, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:EVIDENCE_TERMS]
+        return [f"{surface} (x{n})" if n > 1 else surface for surface, n in ranked]
+
+    def info(self) -> dict[str, Any]:
+        """What the model is: labels, thresholds, version, training data, metrics."""
+        return {
+            "model_version": self.version,
+            "labels": list(self.labels),
+            "thresholds": dict(self.thresholds),
+            **{k: v for k, v in self.manifest.items() if k not in ("bundle_sha256", "bundle_bytes")},
+        }
+
+    def warm_up(self) -> None:
+        """Run one article through the whole pipeline so the first request is fast."""
+        self.tag({"title": "Việt Nam và Nhật Bản", "text": "Hợp tác về trí tuệ nhân tạo và bán dẫn."}, explain=True)

@@ -1,0 +1,1 @@
+"""The REST service and the batch command line of the tagger."""

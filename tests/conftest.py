@@ -1,0 +1,37 @@
+"""Shared fixtures: a tiny model trained on the sentences in tests/data/tiny.jsonl."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from model.bundle import load_bundle
+from model.tagger import Tagger
+from training.train import TrainConfig, train
+
+TESTS = Path(__file__).resolve().parent
+TEST_DATA = TESTS / "data"
+SHARED_DATA = TESTS.parent.parent / "shared" / "data"
+TINY_PARAMS = {"min_df": 1, "country_min_support": 100}
+
+
+def tiny_config(output: Path, **overrides) -> TrainConfig:
+    """Training settings for the tiny model (no pool, two folds, no dev file)."""
+    values = dict(data_dir=TEST_DATA, train_file="tiny.jsonl", dev_file="absent.jsonl", use_pool=False,
+                  folds=2, output=output, model_params=dict(TINY_PARAMS))
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of a bundle trained once per session on tests/data/tiny.jsonl."""
+    path = tmp_path_factory.mktemp("bundle") / "tiny.joblib"
+    train(tiny_config(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_tagger(tiny_bundle_path: Path) -> Tagger:
+    """The tiny model, loaded through `load_bundle` like every caller does."""
+    return load_bundle(tiny_bundle_path)

@@ -1,0 +1,61 @@
+"""`tagger train` and `tagger evaluate`."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import click
+
+from model.bundle import DEFAULT_BUNDLE, load_bundle
+from model.errors import TaggerError
+from training.data import DEFAULT_DATA_DIR, load_labelled
+from training.evaluate import evaluate_rows, format_report, write_report
+from training.train import TrainConfig, train
+
+
+@click.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_DATA_DIR, show_default=True,
+              help="Folder with train.jsonl, dev.jsonl and pool.jsonl.gz (env TAGGER_DATA_DIR).")
+@click.option("--train-file", default="train.jsonl", show_default=True)
+@click.option("--dev-file", default="dev.jsonl", show_default=True, help="Scored into the bundle's manifest if present.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_BUNDLE, show_default=True)
+@click.option("--tokenizer", type=click.Choice(["syllable", "word"]), default="syllable", show_default=True)
+@click.option("--pool/--no-pool", "use_pool", default=True, show_default=True, help="Use weak labels from pool.jsonl.gz.")
+@click.option("--pool-limit", type=int, default=None, help="Read only the first N pool articles (quick runs).")
+@click.option("--seed", type=int, default=0, show_default=True)
+def train_command(data_dir: Path, train_file: str, dev_file: str, output: Path, tokenizer: str,
+                  use_pool: bool, pool_limit: int | None, seed: int) -> None:
+    """Train a bundle from the labelled data and write it to OUTPUT."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if not (data_dir / train_file).is_file():
+        raise click.ClickException(f"training file not found: {data_dir / train_file} (set --data-dir)")
+    config = TrainConfig(data_dir=data_dir, train_file=train_file, dev_file=dev_file, output=output,
+                         tokenizer=tokenizer, use_pool=use_pool, pool_limit=pool_limit, seed=seed)
+    tagger = train(config)
+    click.echo(f"wrote {output} ({tagger.version})")
+    metrics = tagger.manifest.get("dev_metrics")
+    if metrics:
+        click.echo(json.dumps({k: v for k, v in metrics.items() if k != "file"}, indent=2))
+
+
+@click.command()
+@click.option("--data", "data_file", type=click.Path(path_type=Path), default=DEFAULT_DATA_DIR / "dev.jsonl",
+              show_default=True, help="Labelled JSONL to score.")
+@click.option("--model", "model_path", type=click.Path(path_type=Path), default=DEFAULT_BUNDLE, show_default=True)
+@click.option("--report", type=click.Path(path_type=Path), default=Path("reports/evaluation.json"), show_default=True,
+              help="Where to write the JSON report; the PNG goes beside it.")
+def evaluate_command(data_file: Path, model_path: Path, report: Path) -> None:
+    """Score the model on labelled data, beside the keyword baseline."""
+    if not data_file.is_file():
+        raise click.ClickException(f"data file not found: {data_file}")
+    try:
+        tagger = load_bundle(model_path)
+        rows = load_labelled(data_file)
+    except (TaggerError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    result = evaluate_rows(tagger, rows)
+    click.echo(f"model {tagger.version} on {data_file.name}\n")
+    click.echo(format_report(result))
+    json_path, png = write_report(result, report, tagger.labels)
+    click.echo(f"\nwrote {json_path} and {png}")

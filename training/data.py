@@ -1,0 +1,68 @@
+"""Reading the labelled and unlabelled data files."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DEFAULT_DATA_DIR = Path(os.environ.get("TAGGER_DATA_DIR", Path(__file__).resolve().parent.parent.parent / "shared" / "data"))
+
+
+def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Yield the JSON objects of a `.jsonl` or `.jsonl.gz` file, skipping blank lines.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be read.
+    ValueError
+        If a line is not valid JSON (the message names the line).
+    """
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+
+
+def load_labelled(path: str | Path) -> list[dict[str, Any]]:
+    """Labelled articles of `path`, with `text` filled from `body` where needed."""
+    rows = []
+    for row in read_jsonl(path):
+        row.setdefault("text", row.get("body"))
+        rows.append(row)
+    return rows
+
+
+def label_matrix(rows: list[dict[str, Any]], labels: list[str]) -> np.ndarray:
+    """Indicator matrix of `rows` over `labels` (topics, "cooperation", countries)."""
+    col = {label: j for j, label in enumerate(labels)}
+    Y = np.zeros((len(rows), len(labels)), dtype=int)
+    for i, row in enumerate(rows):
+        for name in [*row.get("topics", []), *row.get("countries", [])]:
+            if name in col:
+                Y[i, col[name]] = 1
+        if row.get("cooperation") and "cooperation" in col:
+            Y[i, col["cooperation"]] = 1
+    return Y
+
+
+def file_identity(path: str | Path) -> dict[str, Any]:
+    """Name, size and sha256 of a data file, for the bundle's manifest."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return {"name": path.name, "bytes": path.stat().st_size, "sha256": digest.hexdigest()}
