@@ -1,0 +1,117 @@
+"""The service's settings, declared once as (name, default, help).
+
+Everything else derives from `SETTINGS`: the Flask config the factory reads
+(`from_environ`), the defaults of the `tagger serve` options and the table in
+docs/service.md (`markdown_table`; print it with `python -m service.settings`).
+Nothing here reads the environment at import time.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+from model.bundle import DEFAULT_BUNDLE
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value its setting cannot use."""
+
+
+def bundled_model() -> str:
+    """model/artifacts/tagger.joblib inside the installed package"""
+    return str(DEFAULT_BUNDLE)
+
+
+def cpu_cores() -> int:
+    """one per CPU core"""
+    return os.cpu_count() or 1
+
+
+def positive_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw.strip().replace("_", ""))
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1, not {value}")
+    return value
+
+
+def log_level(name: str, raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in LOG_LEVELS:
+        raise SettingsError(f"{name} must be one of {', '.join(LOG_LEVELS)}, not {raw!r}")
+    return value
+
+
+def text(name: str, raw: str) -> str:
+    if not raw.strip():
+        raise SettingsError(f"{name} must not be empty")
+    return raw
+
+
+class Setting(NamedTuple):
+    """One environment variable: its `name`, `default` and `help`.
+
+    `default` is a value or a function computing it (its docstring is what the
+    docs show); `key` is the Flask config key; `parse` turns the variable's
+    text into the value, raising `SettingsError`.
+    """
+
+    name: str
+    default: Any
+    help: str
+    key: str
+    parse: Callable[[str, str], Any]
+
+    def default_value(self) -> Any:
+        return self.default() if callable(self.default) else self.default
+
+    def default_text(self) -> str:
+        if callable(self.default):
+            return (self.default.__doc__ or self.default.__name__).strip()
+        return f"`{self.default:_}`" if isinstance(self.default, int) else f"`{self.default}`"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("TAGGER_MODEL_PATH", bundled_model, "Model bundle to load; its `.manifest.json` must sit beside it.",
+            "MODEL_PATH", text),
+    Setting("TAGGER_MAX_BYTES", 1_000_000, "Largest request body in bytes, with or without Content-Length; "
+            "larger bodies get 413.", "MAX_CONTENT_LENGTH", positive_int),
+    Setting("TAGGER_BATCH_MAX", 64, "Most articles in one `POST /v1/tag/batch`; more get 422.",
+            "BATCH_MAX", positive_int),
+    Setting("PORT", 8000, "TCP port `tagger serve` (and the Docker image) listens on.", "PORT", positive_int),
+    Setting("TAGGER_WORKERS", cpu_cores, "Gunicorn worker processes for `tagger serve`.", "WORKERS", positive_int),
+    Setting("TAGGER_LOG_LEVEL", "INFO", "Level of the JSON request log and of gunicorn's log "
+            f"({', '.join(LOG_LEVELS)}).", "LOG_LEVEL", log_level),
+)
+
+
+def defaults() -> dict[str, Any]:
+    """Config mapping of every setting at its default."""
+    return {s.key: s.default_value() for s in SETTINGS}
+
+
+def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Config mapping of the settings given in `environ` (unset ones are left out).
+
+    Raises
+    ------
+    SettingsError
+        If a variable's value is not usable (not a positive number, unknown level...).
+    """
+    return {s.key: s.parse(s.name, environ[s.name]) for s in SETTINGS if s.name in environ}
+
+
+def markdown_table() -> str:
+    """The settings as the Markdown table in docs/service.md."""
+    rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    rows += [f"| `{s.name}` | {s.default_text()} | {s.help} |" for s in SETTINGS]
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")
