@@ -1,0 +1,118 @@
+"""The HTTP endpoints: tag one article, tag a batch, describe the model, health."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from model.article import Article, to_article
+from model.errors import InputError
+from model.tagger import Tagger
+from service.errors import problem, problem_response
+from service.logs import note_articles
+
+bp = Blueprint("api", __name__)
+
+TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
+# What GET /v1/model shows of `Tagger.info()`; the rest (training config...) stays private.
+MODEL_KEYS = ("model_version", "labels", "thresholds", "trained_at", "training_data", "dev_metrics", "versions")
+FILE_KEYS = ("name", "bytes", "sha256")
+
+
+def tagger() -> Tagger | None:
+    """The app's loaded and warmed tagger, or None before it is ready."""
+    return current_app.extensions.get("tagger")
+
+
+def json_body() -> Any:
+    """The request's JSON body.
+
+    Raises
+    ------
+    UnsupportedMediaType
+        If the content type is not JSON (415).
+    RequestEntityTooLarge
+        If the body is larger than MAX_CONTENT_LENGTH, chunked or not (413).
+    BadRequest
+        If the body is empty or not valid UTF-8 JSON (400).
+    """
+    if not request.is_json:
+        raise UnsupportedMediaType("send JSON with the header 'Content-Type: application/json'")
+    data = request.get_data(cache=True)
+    if not data.strip():
+        raise BadRequest("the request body is empty; send a JSON object")
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise BadRequest(f"the request body is not valid JSON: {exc}") from None
+
+
+def explain_flag() -> bool:
+    """The `explain` query parameter; raises BadRequest unless it is a yes/no word."""
+    raw = request.args.get("explain", "").strip().lower()
+    if raw not in TRUE + FALSE:
+        raise BadRequest(f"query parameter 'explain' must be true or false, not {raw!r}")
+    return raw in TRUE
+
+
+@bp.post("/v1/tag")
+def tag_one() -> Response:
+    article = to_article(json_body())  # InputError -> 422
+    note_articles([article.id])
+    return jsonify(_ready().tag(article, explain=explain_flag()))
+
+
+@bp.post("/v1/tag/batch")
+def tag_batch() -> Response:
+    body = json_body()
+    explain = explain_flag()
+    if not isinstance(body, dict) or not isinstance(body.get("articles"), list):
+        raise InputError("send a JSON object with a list under 'articles'")
+    records = body["articles"]
+    limit = current_app.config["BATCH_MAX"]
+    if len(records) > limit:
+        return problem_response(422, f"a batch holds at most {limit} articles, this one has {len(records)}; "
+                                "split it", limit=limit)
+    results: list[dict[str, Any] | None] = [None] * len(records)
+    good: list[tuple[int, Article]] = []
+    for i, record in enumerate(records):
+        try:
+            good.append((i, to_article(record)))
+        except InputError as exc:
+            results[i] = problem(422, f"article {i}: {exc}", index=i)
+    note_articles(a.id for _, a in good)
+    if good:
+        for (i, _), tagged in zip(good, _ready().tag_many([a for _, a in good], explain=explain)):
+            results[i] = tagged
+    return jsonify({"results": results})
+
+
+@bp.get("/v1/model")
+def model_info() -> Response:
+    info = _ready().info()
+    public = {k: info[k] for k in MODEL_KEYS if k in info}
+    if "training_data" in public:  # names and checksums, never where the files were
+        public["training_data"] = [{k: f[k] for k in FILE_KEYS if k in f} for f in public["training_data"]]
+    return jsonify(public)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    loaded = tagger()
+    if loaded is None:
+        return problem_response(503, "the model is not loaded and warmed yet")
+    return jsonify({"status": "ready", "model_version": loaded.version})
+
+
+def _ready() -> Tagger:
+    loaded = tagger()
+    if loaded is None:
+        raise RuntimeError("the tagger is not loaded; create the app with service.create_app")
+    return loaded

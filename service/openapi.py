@@ -1,0 +1,162 @@
+"""`GET /openapi.json`: the OpenAPI 3.1 description of what the service does.
+
+Limits in it (body bytes, batch size) are the running app's configuration.
+tests/api checks real responses against these schemas.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify
+
+bp = Blueprint("openapi", __name__)
+
+PROBLEM = "application/problem+json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM: {"schema": _ref("Problem")}}}
+
+
+def _strings() -> dict[str, Any]:
+    return {"type": "array", "items": {"type": "string"}}
+
+
+def schemas() -> dict[str, Any]:
+    """The component schemas: requests, results and the problem shape."""
+    article = {
+        "type": "object",
+        "description": "One article. Unknown members are ignored; `body` is accepted as another name "
+                       "for `text` (the data files use it).",
+        "required": ["text"],
+        "properties": {
+            "id": {"type": ["string", "integer", "null"], "description": "Echoed back as a string."},
+            "title": {"type": ["string", "null"]},
+            "lead": {"type": ["string", "null"]},
+            "text": {"type": "string", "minLength": 1, "description": "Body text; must not be blank."},
+        },
+    }
+    result = {
+        "type": "object",
+        "required": ["id", "countries", "topics", "cooperation", "scores", "model_version"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": ["string", "null"]},
+            "countries": {**_strings(), "description": "ISO 3166 alpha-2 codes (and EU)."},
+            "topics": _strings(),
+            "cooperation": {"type": "boolean"},
+            "scores": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+                       "description": "Probability of every label."},
+            "model_version": {"type": "string"},
+            "evidence": {"type": "object", "additionalProperties": _strings(),
+                         "description": "Only with ?explain=true: terms behind each given label."},
+        },
+    }
+    problem = {
+        "type": "object",
+        "description": "RFC 9457 problem details: the body of every error.",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"},
+            "status": {"type": "integer"}, "detail": {"type": "string"},
+            "limit": {"type": "integer", "description": "The limit that was exceeded, when one was."},
+        },
+    }
+    article_problem = {**problem, "required": [*problem["required"], "index"],
+                       "properties": {**problem["properties"], "index": {"type": "integer", "minimum": 0}},
+                       "description": "A batch article that could not be tagged, at its place in the batch."}
+    file_identity = {"type": "object", "required": ["name", "sha256"],
+                     "properties": {"name": {"type": "string"}, "bytes": {"type": "integer"},
+                                    "sha256": {"type": "string"}}}
+    model = {
+        "type": "object",
+        "required": ["model_version", "labels", "thresholds", "versions"],
+        "additionalProperties": False,
+        "properties": {
+            "model_version": {"type": "string"}, "labels": _strings(),
+            "thresholds": {"type": "object", "additionalProperties": {"type": "number"}},
+            "trained_at": {"type": "string"},
+            "training_data": {"type": "array", "items": file_identity},
+            "dev_metrics": {"type": "object", "description": "Scores on the held-out dev file, when it was used."},
+            "versions": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    }
+    return {
+        "Article": article, "TagResult": result, "Problem": problem, "ArticleProblem": article_problem,
+        "BatchRequest": {"type": "object", "required": ["articles"],
+                         "properties": {"articles": {"type": "array", "items": {}}}},
+        "BatchResponse": {"type": "object", "required": ["results"], "additionalProperties": False,
+                          "properties": {"results": {"type": "array", "items": {
+                              "oneOf": [_ref("TagResult"), _ref("ArticleProblem")]}}}},
+        "Model": model,
+        "Health": {"type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}},
+        "Ready": {"type": "object", "required": ["status", "model_version"],
+                  "properties": {"status": {"const": "ready"}, "model_version": {"type": "string"}}},
+    }
+
+
+def spec(max_bytes: int, batch_max: int) -> dict[str, Any]:
+    """The OpenAPI document for a service with these limits."""
+    explain = {"name": "explain", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
+               "description": "Add `evidence` to each result."}
+    body_errors = {
+        "400": _problem("Body is not valid JSON, or `explain` is not true/false."),
+        "413": _problem(f"Body is larger than {max_bytes} bytes (chunked bodies too)."),
+        "415": _problem("Content-Type is not JSON."),
+        "default": _problem("Any other error, e.g. 500, in the same shape."),
+    }
+    tag = {
+        "summary": "Tag one article",
+        "parameters": [explain],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Article")}}},
+        "responses": {"200": _json(_ref("TagResult"), "The tags."),
+                      "422": _problem("`text` missing, empty or not a string, or a field of the wrong type."),
+                      **body_errors},
+    }
+    batch = {
+        "summary": f"Tag up to {batch_max} articles",
+        "description": "A bad article gets a problem object (with its `index`) in its place; the others are "
+                       "tagged. The request fails only when the batch itself is malformed or too long.",
+        "parameters": [explain],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("BatchRequest")}}},
+        "responses": {"200": _json(_ref("BatchResponse"), "One entry per article, in order."),
+                      "422": _problem(f"No `articles` list, or more than {batch_max} articles (`limit` says how "
+                                      "many are allowed)."),
+                      **body_errors},
+    }
+    default = {"default": _problem("Error in the problem shape.")}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Vietnamese tech-news tagger", "version": "1",
+                 "description": "Tags Vietnamese technology news with countries, topics and cooperation. "
+                                "Every error is an application/problem+json body (RFC 9457)."},
+        "paths": {
+            "/v1/tag": {"post": tag},
+            "/v1/tag/batch": {"post": batch},
+            "/v1/model": {"get": {"summary": "Describe the loaded model", "responses": {
+                "200": _json(_ref("Model"), "Labels, thresholds, version, training data, dev metrics."),
+                **default}}},
+            "/healthz": {"get": {"summary": "The process is alive", "responses": {
+                "200": _json(_ref("Health"), "Alive."), **default}}},
+            "/readyz": {"get": {"summary": "The model is loaded and warmed", "responses": {
+                "200": _json(_ref("Ready"), "Ready for requests."),
+                "503": _problem("Not ready yet."), **default}}},
+            "/openapi.json": {"get": {"summary": "This document", "responses": {
+                "200": _json({"type": "object", "required": ["openapi", "paths"]}, "OpenAPI 3.1."), **default}}},
+        },
+        "components": {"schemas": schemas()},
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> Response:
+    config = current_app.config
+    return jsonify(spec(config["MAX_CONTENT_LENGTH"], config["BATCH_MAX"]))
