@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from model.article import Article, to_article
 from model.errors import InputError
@@ -41,6 +41,11 @@ def json_body() -> Any:
     if not request.is_json:
         raise UnsupportedMediaType("send JSON with the header 'Content-Type: application/json'")
     data = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        # A streamed (chunked) body is cut at the limit without an error (Werkzeug 3
+        # reads up to it and stops), so reaching the limit means the rest was refused.
+        raise RequestEntityTooLarge()
     if not data.strip():
         raise BadRequest("the request body is empty; send a JSON object")
     try:

@@ -10,7 +10,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, current_app, g
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from model.errors import InputError
 
@@ -39,7 +39,11 @@ def problem_response(status: int, detail: str, **extra: Any) -> Response:
 
 def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
-    response = problem_response(status, exc.description or HTTPStatus(status).description)
+    if isinstance(exc, RequestEntityTooLarge):  # raised by Werkzeug with a generic text
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        response = problem_response(413, f"the request body is larger than {limit} bytes", limit=limit)
+    else:
+        response = problem_response(status, exc.description or HTTPStatus(status).description)
     for name, value in exc.get_headers():  # keeps Allow on 405
         if name.lower() != "content-type":
             response.headers[name] = value

@@ -73,7 +73,7 @@ class Setting(NamedTuple):
     def default_text(self) -> str:
         if callable(self.default):
             return (self.default.__doc__ or self.default.__name__).strip()
-        return f"`{self.default:_}`" if isinstance(self.default, int) else f"`{self.default}`"
+        return f"`{self.default:_}`" if isinstance(self.default, int) and self.default >= 10_000 else f"`{self.default}`"
 
 
 SETTINGS: tuple[Setting, ...] = (
