@@ -1,0 +1,655 @@
+"""Batch tagging: read inputs, validate each record, tag in chunks, append results.
+
+Results are appended one whole chunk at a time (one write, flush, fsync), so a
+run killed at any moment leaves whole chunks and at most one torn last line;
+a resumed run cuts that line off, skips the ids already written and appends
+the rest. A bad record never stops a run: it becomes a `Problem` in the errors
+file. Engines only tag chunks (`tag_chunk`); everything else happens here, in
+the main process, so every engine writes the same bytes.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import IO, Any, Protocol, TypeVar
+
+from model.article import MAX_FIELD_CHARS, to_article
+from model.bundle import load_bundle
+from model.errors import InputError, TaggerError
+from model.tagger import Tagger
+
+STDIN = "-"
+JSONL_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".json.gz")
+CSV_SUFFIXES = (".csv", ".csv.gz")
+BOM = b"\xef\xbb\xbf"
+Outcome = dict[str, Any] | str  # a result record, or why the article could not be tagged
+T = TypeVar("T")
+
+
+class BatchError(TaggerError):
+    """A batch cannot start or go on: missing input, unusable or foreign output."""
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """What to tag and where to; `output` None means stdout."""
+
+    inputs: list[str]
+    output: Path | None
+    errors: Path
+    fmt: str = "jsonl"
+    explain: bool = False
+    chunk_size: int = 200
+    resume: bool = False
+    overwrite: bool = False
+
+
+@dataclass
+class Counts:
+    """Records tagged by this run, skipped as already in the output, and not tagged."""
+
+    tagged: int = 0
+    skipped: int = 0
+    errors: int = 0
+
+
+@dataclass(frozen=True)
+class Raw:
+    """One record as read: parsed `data`, or the `error` that stopped parsing."""
+
+    source: str
+    line: int | None
+    data: Any = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A record that was not tagged: one line of the errors file."""
+
+    source: str
+    line: int | None
+    id: str | None
+    reason: str
+
+    def to_json(self) -> str:
+        return json.dumps({"input": self.source, "line": self.line, "id": self.id, "reason": self.reason},
+                          ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A valid record waiting to be tagged; `article` is what the tagger sees."""
+
+    source: str
+    line: int | None
+    id: str
+    article: dict[str, str]
+
+
+# --- inputs -------------------------------------------------------------------
+
+def input_kind(name: str) -> str:
+    """'stdin', 'folder', 'jsonl' or 'csv'.
+
+    Raises
+    ------
+    BatchError
+        If the input does not exist, cannot be read or has an unknown extension.
+    """
+    if name == STDIN:
+        return "stdin"
+    path = Path(name)
+    if not path.exists():
+        raise BatchError(f"input not found: {name}")
+    if not os.access(path, os.R_OK):
+        raise BatchError(f"input cannot be read: {name}")
+    if path.is_dir():
+        return "folder"
+    lower = path.name.lower()
+    if lower.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if lower.endswith(CSV_SUFFIXES):
+        return "csv"
+    raise BatchError(f"cannot tell the format of {name}: use .jsonl, .json, .jsonl.gz, .csv or a folder of .txt files")
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
+
+
+def check_inputs(names: list[str]) -> None:
+    """Check every input before anything is written.
+
+    Raises
+    ------
+    BatchError
+        If an input is missing or unknown, stdin is given twice, or a CSV
+        header has no `text` (or `body`) column.
+    """
+    if names.count(STDIN) > 1:
+        raise BatchError("stdin (-) can be read only once")
+    for name in names:
+        if input_kind(name) == "csv":
+            try:
+                with _open_binary(Path(name)) as fh:
+                    header = next(csv.reader(_text_lines(fh, set())), [])
+            except (OSError, EOFError, csv.Error) as exc:
+                raise BatchError(f"cannot read the CSV header of {name}: {exc}") from None
+            columns = {h.strip().lower() for h in header}
+            if not columns & {"text", "body"}:
+                raise BatchError(f"{name} has no 'text' column (columns: {', '.join(header) or 'none'})")
+
+
+def read_inputs(names: list[str], stdin: IO[bytes]) -> Iterator[Raw]:
+    """Every record of every input, in order; unreadable parts come as errors."""
+    for name in names:
+        kind = input_kind(name)
+        if kind == "stdin":
+            yield from _read_jsonl("stdin", stdin)
+        elif kind == "folder":
+            yield from _read_folder(name)
+        else:
+            try:
+                fh = _open_binary(Path(name))
+            except OSError as exc:
+                yield Raw(name, None, error=f"cannot open: {exc.strerror or exc}")
+                continue
+            with fh:
+                yield from (_read_jsonl if kind == "jsonl" else _read_csv)(name, fh)
+
+
+def _read_jsonl(source: str, fh: IO[bytes]) -> Iterator[Raw]:
+    number = 0
+    try:
+        for number, line in enumerate(fh, start=1):
+            if number == 1:
+                line = line.removeprefix(BOM)
+            if not line.strip():
+                continue
+            try:
+                yield Raw(source, number, json.loads(line.decode("utf-8")))
+            except UnicodeDecodeError:
+                yield Raw(source, number, error="line is not valid UTF-8")
+            except json.JSONDecodeError as exc:
+                yield Raw(source, number, error=f"not valid JSON ({exc.msg})")
+    except (OSError, EOFError) as exc:  # e.g. a truncated .gz: the rest of this input is lost
+        yield Raw(source, number + 1, error=f"input unreadable from here on: {exc}")
+
+
+def _text_lines(fh: IO[bytes], bad: set[int]) -> Iterator[str]:
+    """Decoded lines for the csv module; numbers of lines that are not UTF-8 go to `bad`."""
+    for number, line in enumerate(fh, start=1):
+        try:
+            yield line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            bad.add(number)
+            yield line.decode("utf-8", errors="replace")
+
+
+def _read_csv(source: str, fh: IO[bytes]) -> Iterator[Raw]:
+    csv.field_size_limit(MAX_FIELD_CHARS + 1)  # articles are longer than the 128 KiB default
+    bad: set[int] = set()
+    reader = csv.reader(_text_lines(fh, bad))
+    header: list[str] | None = None
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Raw(source, start, error=f"not valid CSV ({exc})")
+            continue
+        except (OSError, EOFError) as exc:
+            yield Raw(source, start, error=f"input unreadable from here on: {exc}")
+            return
+        if not any(cell.strip() for cell in row):
+            continue
+        if header is None:
+            header = [cell.strip().lower() for cell in row]
+        elif bad.intersection(range(start, reader.line_num + 1)):
+            yield Raw(source, start, error="line is not valid UTF-8")
+        elif len(row) != len(header):
+            yield Raw(source, start, error=f"row has {len(row)} fields, the header has {len(header)}")
+        else:
+            yield Raw(source, start, dict(zip(header, row)))
+
+
+def _read_folder(name: str) -> Iterator[Raw]:
+    folder = Path(name)
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".txt" and p.is_file()):
+        source = str(folder / path.name)
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            yield Raw(source, None, error="file is not valid UTF-8")
+            continue
+        except OSError as exc:
+            yield Raw(source, None, error=f"cannot read: {exc.strerror or exc}")
+            continue
+        yield Raw(source, None, {"id": path.stem, "text": text})
+
+
+def validate(raws: Iterable[Raw], done: set[str], report: Callable[[Problem], None],
+             counts: Counts) -> Iterator[Pending]:
+    """The records to tag: valid, not seen before in the input, not in `done`.
+
+    A record without an id gets `<input>:<line>`. Bad records and repeated
+    ids go to `report`; ids in `done` are counted as skipped.
+    """
+    seen: set[str] = set()
+    for raw in raws:
+        hint = raw.data.get("id") if isinstance(raw.data, Mapping) else None
+        hint = str(hint) if isinstance(hint, (str, int)) and not isinstance(hint, bool) else None
+        try:
+            if raw.error:
+                raise InputError(raw.error)
+            article = to_article(raw.data)
+            ident = article.id if article.id and article.id.strip() else f"{raw.source}:{raw.line}"
+            if "\n" in ident or "\r" in ident:
+                raise InputError("field 'id' must not contain line breaks")
+            if ident in seen:
+                raise InputError(f"duplicate id {ident!r}: an earlier record has the same id")
+        except InputError as exc:
+            report(Problem(raw.source, raw.line, hint, str(exc)))
+            continue
+        seen.add(ident)
+        if ident in done:
+            counts.skipped += 1
+            continue
+        yield Pending(raw.source, raw.line, ident,
+                      {"id": ident, "title": article.title, "lead": article.lead, "text": article.text})
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of `size` items (the last may be shorter)."""
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# --- outputs ------------------------------------------------------------------
+
+class JsonlFormat:
+    """One JSON result a line."""
+
+    def __init__(self, version: str, explain: bool) -> None:
+        self.version, self.explain = version, explain
+
+    def header(self) -> str:
+        return ""
+
+    def render(self, results: list[dict[str, Any]]) -> str:
+        keys = ["id", "countries", "topics", "cooperation", "scores", *(["evidence"] if self.explain else []),
+                "model_version"]
+        return "".join(json.dumps({k: r.get(k) for k in keys}, ensure_ascii=False) + "\n" for r in results)
+
+    def line_id(self, line: str, number: int) -> str | None:
+        """The id of an output line written by a run like this one.
+
+        Raises
+        ------
+        BatchError
+            If the line is not such a result (other model, --explain or format).
+        """
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            raise BatchError(f"line {number} of the output is not a JSONL result") from None
+        if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+            raise BatchError(f"line {number} of the output is not a result with an id")
+        if record.get("model_version") != self.version:
+            raise BatchError(f"line {number} of the output was written by model {record.get('model_version')}, "
+                             f"this run uses {self.version}")
+        if ("evidence" in record) != self.explain:
+            raise BatchError(f"line {number} of the output was written {'without' if self.explain else 'with'} --explain")
+        return record["id"]
+
+
+class CsvFormat:
+    """id, `;`-joined countries and topics, cooperation, `score_<label>`, model_version[, evidence]."""
+
+    def __init__(self, labels: list[str], version: str, explain: bool) -> None:
+        self.labels, self.version, self.explain = labels, version, explain
+        self.columns = ["id", "countries", "topics", "cooperation", *(f"score_{label}" for label in labels),
+                        "model_version", *(["evidence"] if explain else [])]
+
+    def _rows(self, rows: Iterable[list[Any]]) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        return buffer.getvalue()
+
+    def header(self) -> str:
+        return self._rows([self.columns])
+
+    def render(self, results: list[dict[str, Any]]) -> str:
+        rows = []
+        for r in results:
+            scores = r.get("scores", {})
+            row = [r["id"], ";".join(r["countries"]), ";".join(r["topics"]), "true" if r["cooperation"] else "false",
+                   *(scores.get(label, "") for label in self.labels), r["model_version"]]
+            if self.explain:  # JSON keeps the cell on one line, which resuming relies on
+                row.append(json.dumps(r.get("evidence", {}), ensure_ascii=False))
+            rows.append(row)
+        return self._rows(rows)
+
+    def line_id(self, line: str, number: int) -> str | None:
+        """The id of an output line (None for the header); raises BatchError like `JsonlFormat`."""
+        row = next(csv.reader([line]), [])
+        if number == 1:
+            if row != self.columns:
+                raise BatchError("the output's CSV columns differ from this run's (other model, labels or --explain)")
+            return None
+        if len(row) != len(self.columns):
+            raise BatchError(f"line {number} of the output is not a CSV result")
+        if row[self.columns.index("model_version")] != self.version:
+            raise BatchError(f"line {number} of the output was written by another model, this run uses {self.version}")
+        return row[0]
+
+
+OutputFormat = JsonlFormat | CsvFormat
+
+
+def output_format(name: str, tagger: Tagger, explain: bool) -> OutputFormat:
+    """The writer for `--format` NAME ('jsonl' or 'csv')."""
+    if name == "csv":
+        return CsvFormat(list(tagger.labels), tagger.version, explain)
+    return JsonlFormat(tagger.version, explain)
+
+
+def check_job(job: BatchJob) -> None:
+    """Check inputs and output before anything is loaded or written.
+
+    Raises
+    ------
+    BatchError
+        If an input is missing, the output is an input, a folder, not writable,
+        or exists and is not empty without --resume or --overwrite.
+    """
+    check_inputs(job.inputs)
+    read = {Path(n).resolve() for n in job.inputs if n != STDIN}
+    if job.errors.resolve() in read:
+        raise BatchError(f"the errors file {job.errors} is also an input")
+    if job.output is None:
+        if job.resume:
+            raise BatchError("--resume needs an output file (-o PATH), not stdout")
+        return
+    out = job.output
+    if job.resume and job.overwrite:
+        raise BatchError("--resume and --overwrite contradict each other: pick one")
+    if out.resolve() in read or out.resolve() == job.errors.resolve():
+        raise BatchError(f"the output {out} is also an input or the errors file")
+    if out.is_dir():
+        raise BatchError(f"the output {out} is a folder")
+    if not out.parent.is_dir():
+        raise BatchError(f"cannot write {out}: folder {out.parent} does not exist")
+    if not os.access(out if out.exists() else out.parent, os.W_OK):
+        raise BatchError(f"cannot write {out}: permission denied")
+    if out.exists() and out.stat().st_size and not (job.resume or job.overwrite):
+        raise BatchError(f"{out} already exists and is not empty: use --resume to continue it "
+                         "or --overwrite to replace it")
+
+
+def scan_output(path: Path, fmt: OutputFormat) -> tuple[set[str], int]:
+    """Ids already in the output, and how many bytes of whole lines to keep.
+
+    A last line without its newline was torn by a crash: it is not counted,
+    and the caller cuts it off before appending.
+
+    Raises
+    ------
+    BatchError
+        If a whole line is not a result of a run like this one.
+    """
+    done: set[str] = set()
+    keep = 0
+    if not path.exists():
+        return done, keep
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.endswith(b"\n"):
+                break
+            try:
+                ident = fmt.line_id(line.decode("utf-8").rstrip("\n"), number)
+            except UnicodeDecodeError:
+                raise BatchError(f"line {number} of the output is not UTF-8") from None
+            if ident is not None:
+                done.add(ident)
+            keep += len(line)
+    return done, keep
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # not every file system can sync a directory
+        pass
+    finally:
+        os.close(fd)
+
+
+def open_output(job: BatchJob, keep: int | None, stdout: IO[bytes]) -> IO[bytes]:
+    """The output opened for appending: truncated to `keep` bytes, or emptied when None."""
+    if job.output is None:
+        return stdout
+    if keep is None:
+        fh = open(job.output, "wb")
+    else:
+        if job.output.exists():
+            os.truncate(job.output, keep)
+        fh = open(job.output, "ab")
+    _fsync_dir(job.output.parent)
+    return fh
+
+
+class Sink:
+    """Appends whole chunks to the output: one write, then flush and fsync."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh = fh
+
+    def write(self, text: str) -> None:
+        self.fh.write(text.encode("utf-8"))
+        self.fh.flush()
+        try:
+            os.fsync(self.fh.fileno())
+        except (OSError, io.UnsupportedOperation):  # stdout may be a pipe or a terminal
+            pass
+
+
+class ErrorLog:
+    """The errors file, created on the first problem; a stale one is removed first."""
+
+    def __init__(self, path: Path, counts: Counts) -> None:
+        self.path, self.counts = path, counts
+        self.fh: IO[str] | None = None
+        path.unlink(missing_ok=True)
+
+    def add(self, problem: Problem) -> None:
+        if self.fh is None:
+            self.fh = open(self.path, "w", encoding="utf-8")
+        self.fh.write(problem.to_json() + "\n")
+        self.fh.flush()
+        self.counts.errors += 1
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+
+
+# --- tagging ------------------------------------------------------------------
+
+def tag_chunk(tagger: Tagger, articles: list[dict[str, str]], explain: bool) -> list[Outcome]:
+    """Tag a chunk in one call; if the tagger rejects an article, tag one by one
+    so only that one fails. Every engine runs this. Raises nothing on bad input."""
+    try:
+        return tagger.tag_many(articles, explain=explain)
+    except InputError:
+        outcomes: list[Outcome] = []
+        for article in articles:
+            try:
+                outcomes.append(tagger.tag(article, explain=explain))
+            except InputError as exc:
+                outcomes.append(str(exc))
+        return outcomes
+
+
+class Engine(Protocol):
+    """Tags chunks and yields them back in input order."""
+
+    def __enter__(self) -> Engine: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def map(self, chunks: Iterable[list[Pending]]) -> Iterator[tuple[list[Pending], list[Outcome]]]: ...
+
+
+def ordered(chunks: Iterable[T], submit: Callable[[T], Any], window: int) -> Iterator[tuple[T, Any]]:
+    """`(chunk, result)` in input order, with at most `window` chunks in flight.
+
+    `submit` returns a future (anything with `.result()`), so input is read
+    only as fast as results are written and memory stays bounded.
+    """
+    flying: deque[tuple[T, Any]] = deque()
+    for chunk in chunks:
+        flying.append((chunk, submit(chunk)))
+        if len(flying) >= window:
+            done, future = flying.popleft()
+            yield done, future.result()
+    while flying:
+        done, future = flying.popleft()
+        yield done, future.result()
+
+
+class SerialEngine:
+    """`--jobs 1`: tag in this process with the tagger already loaded."""
+
+    def __init__(self, tagger: Tagger, explain: bool) -> None:
+        self.tagger, self.explain = tagger, explain
+
+    def __enter__(self) -> SerialEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def map(self, chunks: Iterable[list[Pending]]) -> Iterator[tuple[list[Pending], list[Outcome]]]:
+        for chunk in chunks:
+            yield chunk, tag_chunk(self.tagger, [p.article for p in chunk], self.explain)
+
+
+_worker_tagger: Tagger | None = None  # one per pool process, loaded by its initializer
+
+
+def _init_worker(bundle: str) -> None:
+    global _worker_tagger
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled once, by the parent
+    _worker_tagger = load_bundle(bundle)
+
+
+def _tag_in_worker(articles: list[dict[str, str]], explain: bool) -> list[Outcome]:
+    assert _worker_tagger is not None, "pool worker started without its initializer"
+    return tag_chunk(_worker_tagger, articles, explain)
+
+
+class PoolEngine:
+    """`--jobs N`: N spawned processes, each loading the bundle once."""
+
+    def __init__(self, bundle: Path, jobs: int, explain: bool) -> None:
+        self.bundle, self.jobs, self.explain = str(Path(bundle).resolve()), jobs, explain
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> PoolEngine:
+        # spawn, not fork: a fork copies whatever threads and locks the parent holds
+        self.pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("spawn"),
+                                        initializer=_init_worker, initargs=(self.bundle,))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def map(self, chunks: Iterable[list[Pending]]) -> Iterator[tuple[list[Pending], list[Outcome]]]:
+        assert self.pool is not None, "use PoolEngine as a context manager"
+        pool = self.pool
+        try:
+            yield from ordered(chunks, lambda c: pool.submit(_tag_in_worker, [p.article for p in c], self.explain),
+                               2 * self.jobs)
+        except BrokenProcessPool as exc:
+            raise BatchError(f"a worker process died: {exc}") from None
+
+
+def local_engine(tagger: Tagger, bundle: Path, jobs: int, explain: bool) -> Engine:
+    """In-process for one job, a process pool for more."""
+    return SerialEngine(tagger, explain) if jobs == 1 else PoolEngine(bundle, jobs, explain)
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+# --- the run ------------------------------------------------------------------
+
+def run_batch(job: BatchJob, fmt: OutputFormat, engine: Engine, counts: Counts, *, stdin: IO[bytes],
+              stdout: IO[bytes], progress: Callable[[int], None] = lambda n: None) -> Counts:
+    """Tag every input record not already in the output; update `counts` as it goes.
+
+    Raises
+    ------
+    BatchError
+        If the output already holds something else than this run's results,
+        or the output or errors file cannot be written (what was written stays).
+    """
+    done, keep = scan_output(job.output, fmt) if job.output is not None and job.resume else (set(), None)
+    try:
+        errors = ErrorLog(job.errors, counts)
+        fh = open_output(job, keep, stdout)
+    except OSError as exc:
+        raise BatchError(f"cannot write {exc.filename or job.output}: {exc.strerror or exc}") from None
+    sink = Sink(fh)
+    try:
+        if not keep:
+            sink.write(fmt.header())
+        pending = validate(read_inputs(job.inputs, stdin), done, errors.add, counts)
+        for chunk, outcomes in engine.map(chunked(pending, job.chunk_size)):
+            results = []
+            for item, outcome in zip(chunk, outcomes):
+                if isinstance(outcome, str):
+                    errors.add(Problem(item.source, item.line, item.id, outcome))
+                else:
+                    results.append(outcome)
+            sink.write(fmt.render(results))
+            counts.tagged += len(results)
+            progress(len(chunk))
+    except OSError as exc:
+        raise BatchError(f"cannot write {exc.filename or job.output or 'stdout'}: {exc.strerror or exc}") from None
+    finally:
+        errors.close()
+        if fh is not stdout:
+            fh.close()
+    return counts
