@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, ServiceUnavailable, UnsupportedMediaType
 
 from model.article import Article, to_article
 from model.errors import InputError
@@ -21,9 +21,12 @@ MODEL_KEYS = ("model_version", "labels", "thresholds", "trained_at", "training_d
 FILE_KEYS = ("name", "bytes", "sha256")
 
 
-def tagger() -> Tagger | None:
-    """The app's loaded and warmed tagger, or None before it is ready."""
-    return current_app.extensions.get("tagger")
+def tagger() -> Tagger:
+    """The app's loaded and warmed tagger; raises ServiceUnavailable (503) before it is ready."""
+    loaded = current_app.extensions.get("tagger")
+    if loaded is None:
+        raise ServiceUnavailable("the model is not loaded and warmed yet")
+    return loaded
 
 
 def json_body() -> Any:
@@ -36,7 +39,7 @@ def json_body() -> Any:
     RequestEntityTooLarge
         If the body is larger than MAX_CONTENT_LENGTH, chunked or not (413).
     BadRequest
-        If the body is empty or not valid UTF-8 JSON (400).
+        If the body is empty or not valid JSON (400).
     """
     if not request.is_json:
         raise UnsupportedMediaType("send JSON with the header 'Content-Type: application/json'")
@@ -66,7 +69,7 @@ def explain_flag() -> bool:
 def tag_one() -> Response:
     article = to_article(json_body())  # InputError -> 422
     note_articles([article.id])
-    return jsonify(_ready().tag(article, explain=explain_flag()))
+    return jsonify(tagger().tag(article, explain=explain_flag()))
 
 
 @bp.post("/v1/tag/batch")
@@ -89,14 +92,14 @@ def tag_batch() -> Response:
             results[i] = problem(422, f"article {i}: {exc}", index=i)
     note_articles(a.id for _, a in good)
     if good:
-        for (i, _), tagged in zip(good, _ready().tag_many([a for _, a in good], explain=explain)):
+        for (i, _), tagged in zip(good, tagger().tag_many([a for _, a in good], explain=explain)):
             results[i] = tagged
     return jsonify({"results": results})
 
 
 @bp.get("/v1/model")
 def model_info() -> Response:
-    info = _ready().info()
+    info = tagger().info()
     public = {k: info[k] for k in MODEL_KEYS if k in info}
     if "training_data" in public:  # names and checksums, never where the files were
         public["training_data"] = [{k: f[k] for k in FILE_KEYS if k in f} for f in public["training_data"]]
@@ -110,14 +113,4 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    loaded = tagger()
-    if loaded is None:
-        return problem_response(503, "the model is not loaded and warmed yet")
-    return jsonify({"status": "ready", "model_version": loaded.version})
-
-
-def _ready() -> Tagger:
-    loaded = tagger()
-    if loaded is None:
-        raise RuntimeError("the tagger is not loaded; create the app with service.create_app")
-    return loaded
+    return jsonify({"status": "ready", "model_version": tagger().version})

@@ -1,8 +1,8 @@
 """The service's settings, declared once as (name, default, help).
 
 Everything else derives from `SETTINGS`: the Flask config the factory reads
-(`from_environ`), the defaults of the `tagger serve` options and the table in
-docs/service.md (`markdown_table`; print it with `python -m service.settings`).
+(`from_environ`), the help of the `tagger serve` options and the table in
+docs/service.md (`markdown_table`, checked by tests/api/test_api_settings.py).
 Nothing here reads the environment at import time.
 """
 from __future__ import annotations
@@ -27,7 +27,10 @@ def bundled_model() -> str:
 
 def cpu_cores() -> int:
     """one per CPU core"""
-    return os.cpu_count() or 1
+    try:  # the cores this process may run on (a container's cpuset), not the host's
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def positive_int(name: str, raw: str) -> int:
@@ -112,6 +115,3 @@ def markdown_table() -> str:
     rows += [f"| `{s.name}` | {s.default_text()} | {s.help} |" for s in SETTINGS]
     return "\n".join(rows) + "\n"
 
-
-if __name__ == "__main__":
-    print(markdown_table(), end="")
