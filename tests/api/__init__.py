@@ -1,0 +1,1 @@
+"""Tests of the REST service (service/), one module per concern."""
