@@ -24,6 +24,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
 
+from threadpoolctl import threadpool_limits
+
 from model.article import MAX_FIELD_CHARS, to_article
 from model.bundle import load_bundle
 from model.errors import InputError, TaggerError
@@ -543,16 +545,22 @@ def ordered(chunks: Iterable[T], submit: Callable[[T], Any], window: int) -> Ite
 
 
 class SerialEngine:
-    """`--jobs 1`: tag in this process with the tagger already loaded."""
+    """`--jobs 1`: tag in this process with the tagger already loaded, on one thread."""
 
     def __init__(self, tagger: Tagger, explain: bool) -> None:
         self.tagger, self.explain = tagger, explain
+        self.limits: threadpool_limits | None = None
 
     def __enter__(self) -> SerialEngine:
+        # one thread per job, like the pool: OpenMP threads on busy cores make chunks
+        # of a few hundred articles slower, not faster
+        self.limits = threadpool_limits(1)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        pass
+        if self.limits is not None:
+            self.limits.restore_original_limits()
+            self.limits = None
 
     def map(self, chunks: Iterable[list[Pending]]) -> Iterator[tuple[list[Pending], list[Outcome]]]:
         for chunk in chunks:
@@ -565,6 +573,7 @@ _worker_tagger: Tagger | None = None  # one per pool process, loaded by its init
 def _init_worker(bundle: str) -> None:
     global _worker_tagger
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled once, by the parent
+    threadpool_limits(1)  # N processes already use the cores; N OpenMP pools of N threads would fight
     _worker_tagger = load_bundle(bundle)
 
 
@@ -633,7 +642,7 @@ def run_batch(job: BatchJob, fmt: OutputFormat, engine: Engine, counts: Counts, 
         raise BatchError(f"cannot write {exc.filename or job.output}: {exc.strerror or exc}") from None
     sink = Sink(fh)
     try:
-        if not keep:
+        if not keep and fmt.header():
             sink.write(fmt.header())
         pending = validate(read_inputs(job.inputs, stdin), done, errors.add, counts)
         for chunk, outcomes in engine.map(chunked(pending, job.chunk_size)):

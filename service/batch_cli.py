@@ -7,6 +7,7 @@ were not tagged (they are listed in the errors file).
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -72,14 +73,14 @@ def tag_command(inputs: tuple[str, ...], output: str, model: Path, fmt: str | No
         explain=explain, chunk_size=chunk_size, resume=resume, overwrite=overwrite,
     )
     counts = Counts()
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
     try:
         check_job(job)
         tagger = load_bundle(model)
         with _engine(engine, scheduler, tagger, model, jobs or default_jobs(), explain) as runner, \
                 tqdm(unit=" articles", file=stderr, disable=not stderr.isatty()) as bar:
             run_batch(job, output_format(job.fmt, tagger, explain), runner, counts,
-                      stdin=click.get_binary_stream("stdin"), stdout=click.get_binary_stream("stdout"),
+                      stdin=sys.stdin.buffer, stdout=sys.stdout.buffer,
                       progress=bar.update)
     except TaggerError as exc:
         done = f" ({counts.tagged} tagged before it stopped; rerun with --resume)" if counts.tagged and out else ""

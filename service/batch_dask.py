@@ -49,7 +49,7 @@ class DaskEngine:
         self.cluster: LocalCluster | None = None
         self.client: Client | None = None
         self._log_level = logging.getLogger("distributed").level
-        self._set_env = False
+        self._environ: dict[str, str] | None = None
 
     def __enter__(self) -> DaskEngine:
         """Start or join the cluster and load the bundle on every worker.
@@ -59,10 +59,12 @@ class DaskEngine:
         BatchError
             If the scheduler cannot be reached or a worker cannot load the bundle.
         """
+        # A LocalCluster sets OMP_NUM_THREADS and more in this process's environment for
+        # its workers; that and our own setting are undone on exit.
+        self._environ = dict(os.environ)
         # underthesea gives the root logger a handler, so dask's info logs would reach stderr:
         # quiet them here and, through the environment, in the worker processes a LocalCluster spawns
         logging.getLogger("distributed").setLevel(QUIET.upper())
-        self._set_env = "DASK_LOGGING__DISTRIBUTED" not in os.environ
         os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", QUIET)
         try:
             if self.scheduler:
@@ -78,6 +80,9 @@ class DaskEngine:
         except OSError as exc:
             self.__exit__()
             raise BatchError(f"cannot reach the dask scheduler {self.scheduler or '(local)'}: {exc}") from None
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -88,9 +93,11 @@ class DaskEngine:
             self.cluster.close()
             self.cluster = None
         logging.getLogger("distributed").setLevel(self._log_level)
-        if self._set_env:
-            os.environ.pop("DASK_LOGGING__DISTRIBUTED", None)
-            self._set_env = False
+        if self._environ is not None:
+            for key in set(os.environ) - set(self._environ):
+                del os.environ[key]
+            os.environ.update(self._environ)
+            self._environ = None
 
     def map(self, chunks: Iterable[list[Pending]]) -> Iterator[tuple[list[Pending], list[Outcome]]]:
         assert self.client is not None, "use DaskEngine as a context manager"
