@@ -89,7 +89,8 @@ def load_bundle(path: str | Path = DEFAULT_BUNDLE) -> Tagger:
     BundleError
         If the file or its manifest is missing or malformed, the file's sha256
         or size differs from the manifest's, it was built with another
-        scikit-learn version or bundle format, or it does not hold a bundle.
+        scikit-learn version or bundle format, it does not hold a bundle, or
+        it fails to tag a warm-up article (built by older code).
     """
     path = Path(path)
     manifest = _read_manifest(path)
@@ -109,10 +110,16 @@ def load_bundle(path: str | Path = DEFAULT_BUNDLE) -> Tagger:
         raise BundleError(f"{path.name} could not be read as a bundle: {type(exc).__name__}") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise BundleError(f"{path.name} does not hold a tagger bundle")
-    return Tagger(
+    tagger = Tagger(
         pipeline=payload["pipeline"],
         labels=list(payload["labels"]),
         thresholds=dict(payload["thresholds"]),
         version=str(payload["version"]),
         manifest=manifest,
     )
+    try:
+        tagger.warm_up()
+    except Exception as exc:  # e.g. a bundle pickled from an older version of this code
+        raise BundleError(f"{path.name} does not run with this code ({type(exc).__name__}: {exc}); "
+                          "retrain it with `tagger train`") from None
+    return tagger

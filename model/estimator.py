@@ -6,7 +6,8 @@ from collections import Counter
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.decomposition import TruncatedSVD
+from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
@@ -54,6 +55,14 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         Vocabulary cap per block.
     C : float
         Inverse regularisation of the text logistic regressions.
+    lsa_components : int
+        Size of a latent semantic (TruncatedSVD) block learnt from every
+        article passed to `fit`, labelled or not; 0 turns it off. This is
+        how the unlabelled pool teaches the text models related words.
+    lsa_vocabulary : int
+        Vocabulary of the LSA block (kept small: it sets the bundle size).
+    lsa_weight : float
+        Weight of the LSA block.
     country_min_support : int
         Countries with at least this many positive training pairs get an
         indicator feature of their own in the country model.
@@ -73,6 +82,9 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         min_df: int = 2,
         max_features: int | None = 100_000,
         C: float = 10.0,
+        lsa_components: int = 150,
+        lsa_vocabulary: int = 20_000,
+        lsa_weight: float = 1.0,
         country_min_support: int = 15,
         cue_weight: float = 1.0,
         random_state: int = 0,
@@ -82,6 +94,9 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         self.min_df = min_df
         self.max_features = max_features
         self.C = C
+        self.lsa_components = lsa_components
+        self.lsa_vocabulary = lsa_vocabulary
+        self.lsa_weight = lsa_weight
         self.country_min_support = country_min_support
         self.cue_weight = cue_weight
         self.random_state = random_state
@@ -91,10 +106,17 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         head = self.head_vectorizer_.transform([d.head_tokens for d in docs])
         body = self.body_vectorizer_.transform([d.body_tokens for d in docs])
         blocks = [head * self.head_weight, body]
+        if self.lsa_ is not None:
+            blocks.append(sp.csr_matrix(self._lsa(docs) * self.lsa_weight))
         if self.cue_weight:
             cues = np.asarray([cue_features(d) for d in docs], dtype=np.float32)
             blocks.append(sp.csr_matrix(cues * self.cue_weight))
         return sp.hstack(blocks, format="csr")
+
+    def _lsa(self, docs: list[Prepared]) -> np.ndarray:
+        counts = self.lsa_vectorizer_.transform([f"{d.head_tokens} {d.body_tokens}" for d in docs])
+        z = np.asarray(counts @ self.lsa_.components_.T, dtype=np.float32)
+        return z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-9)
 
     def _country_matrix(self, code: str, rows: np.ndarray) -> np.ndarray:
         onehot = np.zeros((rows.shape[0], len(self.country_indicators_)))
@@ -134,9 +156,17 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         self.body_vectorizer_ = _vectorizer(self.ngram_max, self.min_df, self.max_features)
         self.head_vectorizer_.fit([d.head_tokens for d in docs])
         self.body_vectorizer_.fit([d.body_tokens for d in docs])
+        self.lsa_ = None
+        if self.lsa_components:
+            self.lsa_vectorizer_ = _vectorizer(self.ngram_max, self.min_df, self.lsa_vocabulary)
+            counts = self.lsa_vectorizer_.fit_transform([f"{d.head_tokens} {d.body_tokens}" for d in docs])
+            k = min(self.lsa_components, counts.shape[1] - 1, counts.shape[0] - 1)
+            self.lsa_ = TruncatedSVD(k, random_state=self.random_state).fit(counts)
+            self.lsa_.components_ = self.lsa_.components_.astype(np.float32)
         self.feature_names_ = np.concatenate([
             self.head_vectorizer_.get_feature_names_out(),
             self.body_vectorizer_.get_feature_names_out(),
+            [f"lsa:{i}" for i in range(self.lsa_.n_components if self.lsa_ is not None else 0)],
             [f"cue:{name}" for name in (cue_names() if self.cue_weight else [])],
         ])
         Xt = self._text_matrix(docs)
@@ -169,9 +199,12 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         support = Counter(code for (i, code), yy in zip(index, y) if yy)
         self.country_indicators_ = sorted(c for c, n in support.items() if n >= self.country_min_support)
         Xp = np.vstack([self._country_matrix(code, row[None, :]) for (i, code), row in zip(index, blocks)])
-        self.country_model_ = HistGradientBoostingClassifier(
-            max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=20,
-            l2_regularization=1.0, random_state=self.random_state,
+        # Plain gradient boosting, not the histogram variant: its OpenMP pool
+        # deadlocks in workers forked after a prediction (gunicorn --preload,
+        # multiprocessing), and on a few dozen pairs per article it is no slower.
+        self.country_model_ = GradientBoostingClassifier(
+            n_estimators=200, learning_rate=0.05, max_depth=3, min_samples_leaf=20,
+            subsample=0.8, random_state=self.random_state,
         ).fit(Xp, y, sample_weight=np.array([weights[i] for i, _ in index]))
 
     def predict_proba(self, X: list[Prepared]) -> np.ndarray:
@@ -224,10 +257,12 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
     @staticmethod
     def _describe(feature: str, doc: Prepared) -> list[str]:
         """Readable evidence for one feature: an n-gram, or the words behind a cue."""
+        if feature.startswith("lsa:"):
+            return []  # a latent direction has no single word to show
         if not feature.startswith("cue:"):
             return [feature.replace("_", " ")]
         kind, _, label = feature[4:].partition(":")
-        if kind == "mentions":
+        if kind in ("mentions", "sentences", "head"):
             codes = sorted({fm.mention.surface for fm in doc.mentions
                             if (fm.mention.code == "VN") == (label in ("VN", "VN_and_foreign"))})
             return codes[:3]

@@ -6,7 +6,9 @@ prepared records (`Prepared`) instead of redoing that work.
 """
 from __future__ import annotations
 
+import bisect
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +22,7 @@ from model.keywords import keyword_matcher
 from model.text import normalize, tokenize
 
 FIELDS = ("title", "lead", "body")
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Prepared:
     mentions: tuple[FieldMention, ...]
     head_keywords: tuple[int, ...]
     body_keywords: tuple[int, ...]
+    cooperation_cues: tuple[int, ...] = (0, 0, 0, 0)
 
     @property
     def length(self) -> int:
@@ -75,7 +79,31 @@ def prepare(article: Article | Mapping[str, Any], tokenizer: str = "syllable") -
         mentions=mentions,
         head_keywords=tuple(head_kw[k] for k in matcher.labels),
         body_keywords=tuple(body_kw[k] for k in matcher.labels),
+        cooperation_cues=cooperation_cues(texts, mentions),
     )
+
+
+def cooperation_cues(texts: dict[str, str], mentions: tuple[FieldMention, ...]) -> tuple[int, int, int, int]:
+    """Where Vietnam, a foreign country and a cooperation word meet.
+
+    Returns the number of body sentences naming both Vietnam and a foreign
+    country; naming a foreign country and a cooperation word; naming all
+    three; and 1 if the title or lead names both Vietnam and a foreign country.
+    """
+    body = texts["body"]
+    ends = [m.end() for m in _SENTENCE_END.finditer(body)]
+    home: set[int] = set()
+    foreign: set[int] = set()
+    head_home = head_foreign = False
+    for fm in mentions:
+        is_home = fm.mention.code == HOME
+        if fm.field != "body":
+            head_home |= is_home
+            head_foreign |= not is_home
+            continue
+        (home if is_home else foreign).add(bisect.bisect_right(ends, fm.mention.start))
+    coop = {bisect.bisect_right(ends, start) for start, _ in keyword_matcher().spans(body, "cooperation")}
+    return (len(home & foreign), len(coop & foreign), len(coop & home & foreign), int(head_home and head_foreign))
 
 
 class ArticlePreparer(TransformerMixin, BaseEstimator):
@@ -113,7 +141,9 @@ def cue_names() -> list[str]:
     labels = keyword_matcher().labels
     return ([f"head_keywords:{k}" for k in labels] + [f"body_keywords:{k}" for k in labels]
             + [f"keyword_density:{k}" for k in labels]
-            + ["mentions:VN", "mentions:top_foreign", "mentions:n_foreign", "mentions:VN_and_foreign"])
+            + ["mentions:VN", "mentions:top_foreign", "mentions:n_foreign", "mentions:VN_and_foreign"]
+            + ["sentences:VN_with_foreign", "sentences:cooperation_with_foreign",
+               "sentences:cooperation_VN_foreign", "head:VN_with_foreign"])
 
 
 def cue_features(doc: Prepared) -> list[float]:
@@ -130,6 +160,7 @@ def cue_features(doc: Prepared) -> list[float]:
             foreign[fm.mention.code] = foreign.get(fm.mention.code, 0) + 1
     top = max(foreign.values(), default=0)
     row += [math.log1p(home), math.log1p(top), math.log1p(len(foreign)), float(home > 0 and top > 0)]
+    row += [math.log1p(n) for n in doc.cooperation_cues]
     return row
 
 

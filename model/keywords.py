@@ -64,6 +64,14 @@ class KeywordMatcher:
             result[label] = n
         return result
 
+    def spans(self, text: str, label: str) -> list[tuple[int, int]]:
+        """Start and end offsets of every keyword of `label` in `text`."""
+        loose, exact = self._patterns[label]
+        found = [m.span() for m in loose.finditer(text)]
+        if exact is not None:
+            found += [m.span() for m in exact.finditer(text)]
+        return sorted(found)
+
     def matches(self, text: str, label: str) -> list[str]:
         """The keyword surfaces of `label` found in `text`, in order."""
         loose, exact = self._patterns[label]

@@ -1,4 +1,4 @@
-"""Train the tagger: features, weak labels from the pool, thresholds, bundle."""
+"""Train the tagger: features, the unlabelled pool, thresholds, bundle."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,17 +12,19 @@ from sklearn.model_selection import KFold
 
 from model.bundle import DEFAULT_BUNDLE, runtime_versions, save_bundle
 from model.estimator import COOPERATION, TOPICS, TaggerModel, label_names
-from model.features import Prepared
+from model.features import ArticlePreparer, Prepared
 from model.pipeline import build_pipeline
 from model.tagger import Tagger
 from training.data import DEFAULT_DATA_DIR, file_identity, label_matrix, load_labelled
 from training.evaluate import evaluate_rows
 from training.metrics import families
 from training.thresholds import tune_thresholds
-from training.weak import weak_examples
+from training.weak import (POOL_LABELS, keyword_labels, pool_sample, prepare_many, self_training_labels,
+                           unlabelled)
 
 log = logging.getLogger(__name__)
 MODEL_VERSION_PREFIX = "vntag"
+Extra = tuple[list[Prepared], np.ndarray, np.ndarray]
 
 
 @dataclass
@@ -36,8 +38,9 @@ class TrainConfig:
     output: Path = DEFAULT_BUNDLE
     tokenizer: str = "syllable"
     use_pool: bool = True
+    pool_labels: str = "none"
     pool_limit: int | None = None
-    weak_weight: float = 0.3
+    pool_weight: float = 0.3
     folds: int = 5
     seed: int = 0
     model_params: dict[str, Any] = field(default_factory=dict)
@@ -45,27 +48,64 @@ class TrainConfig:
 
 def threshold_groups(labels: list[str]) -> dict[str, list[str]]:
     """Groups whose rare members share a pooled threshold."""
-    fam = families(labels)
     groups = {t: [t] for t in TOPICS}
     groups[COOPERATION] = [COOPERATION]
-    groups["countries"] = fam["countries"]
+    groups["countries"] = families(labels)["countries"]
     return groups
 
 
+def _with_extra(docs: list[Prepared], Y: np.ndarray, weights: np.ndarray,
+                extra: Extra | None) -> tuple[list[Prepared], np.ndarray, np.ndarray]:
+    if extra is None:
+        return docs, Y, weights
+    return docs + extra[0], np.vstack([Y, extra[1]]), np.concatenate([weights, extra[2]])
+
+
+def fit_model(docs: list[Prepared], Y: np.ndarray, params: dict[str, Any], seed: int,
+              extra: Extra | None = None) -> TaggerModel:
+    """A `TaggerModel` fitted on gold `docs` plus the pool's `extra` rows."""
+    X, Y, W = _with_extra(docs, Y, np.ones(len(docs)), extra)
+    return TaggerModel(random_state=seed, **params).fit(X, Y, sample_weight=W)
+
+
 def out_of_fold(docs: list[Prepared], Y: np.ndarray, params: dict[str, Any], folds: int, seed: int,
-                extra: tuple[list[Prepared], np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """Out-of-fold probabilities for the gold rows; weak rows (`extra`) only ever train."""
+                extra: Extra | None = None) -> np.ndarray:
+    """Out-of-fold probabilities for the gold rows; pool rows (`extra`) only ever train."""
     P = np.zeros(Y.shape, dtype=float)
     for fit_idx, held_idx in KFold(folds, shuffle=True, random_state=seed).split(docs):
-        fit_docs = [docs[i] for i in fit_idx]
-        fit_Y, weights = Y[fit_idx], np.ones(len(fit_idx))
-        if extra is not None:
-            fit_docs += extra[0]
-            fit_Y = np.vstack([fit_Y, extra[1]])
-            weights = np.concatenate([weights, extra[2]])
-        model = TaggerModel(random_state=seed, **params).fit(fit_docs, fit_Y, sample_weight=weights)
+        model = fit_model([docs[i] for i in fit_idx], Y[fit_idx], params, seed, extra)
         P[held_idx] = model.predict_proba([docs[i] for i in held_idx])
     return P
+
+
+def cv_thresholds(docs: list[Prepared], Y: np.ndarray, labels: list[str], params: dict[str, Any],
+                  folds: int, seed: int, extra: Extra | None = None) -> dict[str, float]:
+    """Per-label thresholds tuned on out-of-fold predictions over the training set."""
+    P = out_of_fold(docs, Y, params, folds, seed, extra)
+    return tune_thresholds(Y, P, labels, threshold_groups(labels))
+
+
+def pool_extra(pool_docs: list[Prepared], mode: str, weight: float, labels: list[str],
+               gold: tuple[list[Prepared], np.ndarray] | None = None, params: dict[str, Any] | None = None,
+               seed: int = 0) -> Extra:
+    """The pool's training rows for `mode` (see `training.weak.POOL_LABELS`).
+
+    Raises
+    ------
+    ValueError
+        If `mode` is unknown, or is "self" without `gold` articles to train on.
+    """
+    if mode == "none":
+        Y = unlabelled(pool_docs, len(labels))
+    elif mode == "keywords":
+        Y = keyword_labels(pool_docs, labels)
+    elif mode == "self" and gold is not None:
+        teacher = fit_model(gold[0], gold[1], params or {}, seed, (pool_docs, unlabelled(pool_docs, len(labels)),
+                                                                   np.full(len(pool_docs), weight)))
+        Y = self_training_labels(teacher, pool_docs)
+    else:
+        raise ValueError(f"pool_labels must be one of {POOL_LABELS} (self needs gold articles), not {mode!r}")
+    return pool_docs, Y, np.full(len(pool_docs), weight)
 
 
 def model_version(when: dt.datetime, train_sha: str) -> str:
@@ -80,6 +120,8 @@ def train(config: TrainConfig) -> Tagger:
     ------
     OSError
         If the training file cannot be read.
+    ValueError
+        If a data line is not JSON or the pool mode is unknown.
     """
     data_dir = Path(config.data_dir)
     train_path = data_dir / config.train_file
@@ -87,33 +129,29 @@ def train(config: TrainConfig) -> Tagger:
     labels = label_names()
     Y = label_matrix(rows, labels)
     pipeline = build_pipeline(config.tokenizer, random_state=config.seed, **config.model_params)
-    preparer = pipeline.named_steps["prepare"].fit(rows)
-    docs = preparer.transform(rows)
+    preparer: ArticlePreparer = pipeline.named_steps["prepare"].fit(rows)
+    docs = prepare_many(preparer, rows)
     log.info("prepared %d training articles", len(docs))
 
     data_files = [file_identity(train_path)]
     extra = None
     pool_path = data_dir / config.pool_file
     if config.use_pool and pool_path.exists():
-        extra = weak_examples(pool_path, preparer, labels, limit=config.pool_limit, weight=config.weak_weight)
+        pool_docs = prepare_many(preparer, pool_sample(pool_path, limit=config.pool_limit, seed=config.seed))
+        extra = pool_extra(pool_docs, config.pool_labels, config.pool_weight, labels, (docs, Y),
+                           config.model_params, config.seed)
         data_files.append(file_identity(pool_path))
-        log.info("weak examples from the pool: %d", len(extra[0]))
+        log.info("pool articles used: %d (labels: %s)", len(pool_docs), config.pool_labels)
 
-    P = out_of_fold(docs, Y, config.model_params, config.folds, config.seed, extra)
-    thresholds = tune_thresholds(Y, P, labels, threshold_groups(labels))
-    fit_docs, fit_Y, weights = docs, Y, np.ones(len(docs))
-    if extra is not None:
-        fit_docs = docs + extra[0]
-        fit_Y = np.vstack([Y, extra[1]])
-        weights = np.concatenate([weights, extra[2]])
-    pipeline.named_steps["tag"].fit(fit_docs, fit_Y, sample_weight=weights)
+    thresholds = cv_thresholds(docs, Y, labels, config.model_params, config.folds, config.seed, extra)
+    model = fit_model(docs, Y, config.model_params, config.seed, extra)
+    pipeline.steps[-1] = ("tag", model)
 
     now = dt.datetime.now(dt.timezone.utc)
     manifest: dict[str, Any] = {
         "trained_at": now.isoformat(timespec="seconds"),
         "training_data": data_files,
-        "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()
-                   if k not in ("data_dir", "output")},
+        "config": {k: v for k, v in asdict(config).items() if k not in ("data_dir", "output")},
         "versions": runtime_versions(),
     }
     tagger = Tagger(pipeline, labels, thresholds, model_version(now, data_files[0]["sha256"]), manifest)

@@ -1,8 +1,10 @@
-"""Weak labels for the unlabelled pool, from keyword and gazetteer rules.
+"""Using the unlabelled pool: sampling it, and weak labels from rules or a model.
 
-A pool article gets a label only where a rule is confident; elsewhere the
-label is unknown (-1) and the article does not train that label. Countries
-are never weakly labelled: the country model learns from gold pairs only.
+The pool always adds vocabulary and the latent-semantic block (its articles
+enter training with every label unknown, -1). Optionally some labels are
+filled in: by keyword rules (`keyword_labels`) or by a model trained on the
+gold articles (`self_training_labels`). `python -m training.experiments`
+measures each choice on dev; the training default keeps only what helps.
 """
 from __future__ import annotations
 
@@ -12,30 +14,63 @@ from pathlib import Path
 import numpy as np
 from joblib import Parallel, delayed
 
-from model.estimator import COOPERATION, TOPICS
-from model.features import ArticlePreparer, Prepared, cue_features
+from model.estimator import COOPERATION, TOPICS, TaggerModel
+from model.features import ArticlePreparer, Prepared, cue_features, cue_names
 from model.keywords import keyword_matcher
 from training.data import read_jsonl
 
 UNKNOWN = -1
+POOL_LABELS = ("none", "keywords", "self")
 _TECH_HINTS = ("công nghệ", "5g", " ai ", "trí tuệ nhân tạo", "bán dẫn", "chip", "an ninh mạng", "an toàn thông tin",
                "tin tặc", "hacker", "mã độc", "viễn thông", "số hóa", "chuyển đổi số", "phần mềm", "internet")
 
 
 def _is_candidate(row: dict) -> bool:
-    text = f" {row.get('title', '')} {row.get('lead', '')} {row.get('body', '')} ".lower()
+    text = f" {row.get('title') or ''} {row.get('lead') or ''} {row.get('text') or ''} ".lower()
     return any(h in text for h in _TECH_HINTS)
 
 
+def pool_sample(pool_path: str | Path, limit: int | None = None, negatives: int = 3000, seed: int = 0) -> list[dict]:
+    """Pool articles worth learning from: every one with a technology hint,
+    plus `negatives` others drawn at random (seeded). `limit` caps the rows read."""
+    rng = random.Random(seed)
+    kept: list[dict] = []
+    others: list[dict] = []
+    for i, row in enumerate(read_jsonl(pool_path)):
+        if limit is not None and i >= limit:
+            break
+        if not (row.get("body") or "").strip():
+            continue
+        row = {"title": row.get("title"), "lead": row.get("lead"), "text": row["body"]}
+        (kept if _is_candidate(row) else others).append(row)
+    return kept + rng.sample(others, min(negatives, len(others)))
+
+
+def _prepare_chunk(preparer: ArticlePreparer, rows: list[dict]) -> list[Prepared]:
+    return preparer.transform(rows)
+
+
+def prepare_many(preparer: ArticlePreparer, rows: list[dict], n_jobs: int = -1) -> list[Prepared]:
+    """`preparer.transform(rows)` spread over processes, order kept."""
+    chunks = [rows[i:i + 500] for i in range(0, len(rows), 500)]
+    prepared = Parallel(n_jobs=n_jobs)(delayed(_prepare_chunk)(preparer, c) for c in chunks)
+    return [d for chunk in prepared for d in chunk]
+
+
+def unlabelled(docs: list[Prepared], n_labels: int) -> np.ndarray:
+    """Every label unknown: the articles only add vocabulary and LSA."""
+    return np.full((len(docs), n_labels), UNKNOWN, dtype=int)
+
+
 def weak_label(doc: Prepared, labels: list[str]) -> np.ndarray:
-    """One row over `labels`: 1 or 0 where a rule is confident, else -1.
+    """One row over `labels` from keyword rules: 1 or 0 where confident, else -1.
 
     Topic t: positive when its keywords occur in the title or lead and at
     least twice in the body, or at least four times in the body; negative
     when they occur nowhere. Cooperation: positive when a cooperation
     keyword is in the title or lead, Vietnam and a foreign country are both
     mentioned, and some topic is positive; negative when no cooperation
-    keyword occurs or no foreign country is mentioned.
+    keyword occurs or no foreign country is mentioned. Countries: unknown.
     """
     matcher = keyword_matcher()
     row = np.full(len(labels), UNKNOWN, dtype=int)
@@ -49,9 +84,9 @@ def weak_label(doc: Prepared, labels: list[str]) -> np.ndarray:
             positive_topic = True
         elif head[t] + body[t] == 0:
             row[col[t]] = 0
-    cues = cue_features(doc)
-    home, foreign = cues[-4], cues[-3]
+    cues = dict(zip(cue_names(), cue_features(doc)))
     coop = head[COOPERATION] + body[COOPERATION]
+    home, foreign = cues["mentions:VN"], cues["mentions:top_foreign"]
     if head[COOPERATION] >= 1 and home > 0 and foreign > 0 and positive_topic:
         row[col[COOPERATION]] = 1
     elif coop == 0 or foreign == 0:
@@ -59,31 +94,17 @@ def weak_label(doc: Prepared, labels: list[str]) -> np.ndarray:
     return row
 
 
-def _prepare_chunk(preparer: ArticlePreparer, rows: list[dict]) -> list[Prepared]:
-    return preparer.transform(rows)
+def keyword_labels(docs: list[Prepared], labels: list[str]) -> np.ndarray:
+    """`weak_label` for every article."""
+    return np.vstack([weak_label(d, labels) for d in docs]) if docs else unlabelled(docs, len(labels))
 
 
-def weak_examples(pool_path: str | Path, preparer: ArticlePreparer, labels: list[str], limit: int | None = None,
-                  weight: float = 0.3, negatives: int = 3000, seed: int = 0,
-                  n_jobs: int = -1) -> tuple[list[Prepared], np.ndarray, np.ndarray]:
-    """Prepared pool articles with weak labels and their sample weights.
-
-    Keeps every pool article with a technology hint and `negatives` others
-    drawn at random (seeded); `limit` caps the pool read, for quick runs.
-    """
-    rng = random.Random(seed)
-    kept: list[dict] = []
-    others: list[dict] = []
-    for i, row in enumerate(read_jsonl(pool_path)):
-        if limit is not None and i >= limit:
-            break
-        if not (row.get("body") or "").strip():
-            continue
-        row = {"title": row.get("title"), "lead": row.get("lead"), "text": row["body"]}
-        (kept if _is_candidate(row) else others).append(row)
-    kept += rng.sample(others, min(negatives, len(others)))
-    chunks = [kept[i:i + 500] for i in range(0, len(kept), 500)]
-    prepared = Parallel(n_jobs=n_jobs)(delayed(_prepare_chunk)(preparer, c) for c in chunks)
-    docs = [d for chunk in prepared for d in chunk]
-    Y = np.vstack([weak_label(d, labels) for d in docs]) if docs else np.zeros((0, len(labels)), int)
-    return docs, Y, np.full(len(docs), weight)
+def self_training_labels(model: TaggerModel, docs: list[Prepared], high: float = 0.9, low: float = 0.05) -> np.ndarray:
+    """Topic and cooperation labels where `model` (trained on gold) is confident:
+    1 at or above `high`, 0 at or below `low`, else unknown. Countries: unknown."""
+    P = model.predict_proba(docs)
+    Y = unlabelled(docs, P.shape[1])
+    text_cols = slice(0, len(TOPICS) + 1)
+    Y[:, text_cols][P[:, text_cols] >= high] = 1
+    Y[:, text_cols][P[:, text_cols] <= low] = 0
+    return Y

@@ -1,0 +1,112 @@
+"""Saving and loading bundles, and every refusal."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import joblib
+import pytest
+
+from model.bundle import load_bundle, manifest_path
+from model.errors import BundleError
+from model.tagger import Tagger
+
+ARTICLE = {"id": "a1", "title": "Nhật Bản hợp tác 5G với Việt Nam",
+           "text": "Việt Nam và Nhật Bản ký kết hợp tác triển khai mạng 5G. Nhật Bản hỗ trợ Việt Nam."}
+
+
+@pytest.fixture()
+def bundle_copy(tiny_bundle_path: Path, tmp_path: Path) -> Path:
+    """A private copy of the tiny bundle and its manifest, safe to damage."""
+    target = tmp_path / "copy.joblib"
+    shutil.copy(tiny_bundle_path, target)
+    shutil.copy(manifest_path(tiny_bundle_path), manifest_path(target))
+    return target
+
+
+def test_round_trip_gives_the_same_scores(tiny_tagger: Tagger, bundle_copy: Path) -> None:
+    again = load_bundle(bundle_copy)
+    assert again.tag(ARTICLE) == tiny_tagger.tag(ARTICLE)
+    assert again.labels == tiny_tagger.labels
+    assert again.thresholds == tiny_tagger.thresholds
+
+
+def test_manifest_records_data_and_versions(tiny_tagger: Tagger) -> None:
+    manifest = tiny_tagger.manifest
+    assert manifest["training_data"][0]["name"] == "tiny.jsonl"
+    assert len(manifest["training_data"][0]["sha256"]) == 64
+    assert set(manifest["versions"]) == {"python", "scikit-learn", "underthesea"}
+    assert manifest["model_version"] == tiny_tagger.version
+    assert "trained_at" in manifest
+
+
+def test_refuses_a_changed_file(bundle_copy: Path) -> None:
+    data = bytearray(bundle_copy.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    bundle_copy.write_bytes(bytes(data))
+    with pytest.raises(BundleError, match="checksum"):
+        load_bundle(bundle_copy)
+
+
+def test_refuses_a_truncated_file(bundle_copy: Path) -> None:
+    bundle_copy.write_bytes(bundle_copy.read_bytes()[:1000])
+    with pytest.raises(BundleError, match="checksum"):
+        load_bundle(bundle_copy)
+
+
+def test_refuses_another_scikit_learn_version(bundle_copy: Path) -> None:
+    mpath = manifest_path(bundle_copy)
+    manifest = json.loads(mpath.read_text())
+    manifest["versions"]["scikit-learn"] = "0.24.2"
+    mpath.write_text(json.dumps(manifest))
+    with pytest.raises(BundleError, match="scikit-learn 0.24.2"):
+        load_bundle(bundle_copy)
+
+
+def test_refuses_a_file_without_manifest(bundle_copy: Path) -> None:
+    manifest_path(bundle_copy).unlink()
+    with pytest.raises(BundleError, match="not a tagger bundle"):
+        load_bundle(bundle_copy)
+
+
+def test_refuses_a_foreign_manifest(bundle_copy: Path) -> None:
+    manifest_path(bundle_copy).write_text('{"format": "something-else"}')
+    with pytest.raises(BundleError, match="not a tagger bundle"):
+        load_bundle(bundle_copy)
+
+
+def test_refuses_a_pickle_that_is_not_a_bundle(bundle_copy: Path) -> None:
+    # A joblib file whose manifest checksum matches but which holds no bundle.
+    mpath = manifest_path(bundle_copy)
+    manifest = json.loads(mpath.read_text())
+    joblib.dump({"hello": "world"}, bundle_copy)
+    from model.bundle import _sha256
+
+    manifest["bundle_sha256"] = _sha256(bundle_copy)
+    manifest["bundle_bytes"] = bundle_copy.stat().st_size
+    mpath.write_text(json.dumps(manifest))
+    with pytest.raises(BundleError, match="does not hold a tagger bundle"):
+        load_bundle(bundle_copy)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(BundleError, match="no model bundle"):
+        load_bundle(tmp_path / "nothing.joblib")
+
+
+def test_refuses_a_bundle_that_does_not_run(bundle_copy: Path) -> None:
+    # A bundle whose checksum matches but whose model fails at its first article
+    # (as one pickled by older code would) is refused at load, not at the first request.
+    from model.bundle import _sha256
+
+    payload = joblib.load(bundle_copy)
+    del payload["pipeline"].named_steps["tag"].__dict__["text_models_"]
+    joblib.dump(payload, bundle_copy)
+    mpath = manifest_path(bundle_copy)
+    manifest = json.loads(mpath.read_text())
+    manifest["bundle_sha256"] = _sha256(bundle_copy)
+    manifest["bundle_bytes"] = bundle_copy.stat().st_size
+    mpath.write_text(json.dumps(manifest))
+    with pytest.raises(BundleError, match="does not run with this code"):
+        load_bundle(bundle_copy)

@@ -1,0 +1,55 @@
+"""Finding countries, places and actors in text."""
+from __future__ import annotations
+
+import pytest
+
+from model.gazetteer import load_gazetteer
+from model.text import normalize
+
+
+def codes(text: str) -> list[tuple[str, str]]:
+    return [(m.code, m.group) for m in load_gazetteer().find(normalize(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nhật Bản hợp tác với Việt Nam", [("JP", "names"), ("VN", "names")]),
+        ("Tập đoàn Samsung mở nhà máy", [("KR", "actors")]),
+        ("Đại sứ quán tại Washington", [("US", "places")]),
+        ("Hàn Quốc và Triều Tiên", [("KR", "names"), ("KP", "names")]),  # longest match wins over "Hàn"
+    ],
+)
+def test_finds_countries(text: str, expected: list[tuple[str, str]]) -> None:
+    assert codes(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ông Nguyễn Đức Chung phát biểu",  # "Đức" inside a person's name is not Germany
+        "anh Tuấn Anh về quê",             # nor is "Anh" England
+        "hôm Chủ Nhật trời mưa",           # "Nhật" in Sunday is not Japan
+        "cập nhật phần mềm",               # lower case is not a name
+        "Pháp luật quy định rõ",            # "Pháp luật" is law, not France
+    ],
+)
+def test_ignores_lookalikes(text: str) -> None:
+    assert codes(text) == []
+
+
+def test_country_name_after_lowercase_word_counts() -> None:
+    assert codes("Tổng thống Nga Vladimir Putin") == [("RU", "names"), ("RU", "actors")]
+
+
+def test_mentions_carry_offsets_into_the_text() -> None:
+    text = normalize("Hợp tác với Hàn Quốc")
+    (m,) = load_gazetteer().find(text)
+    assert text[m.start:m.end] == "Hàn Quốc" == m.surface
+
+
+def test_every_code_is_iso_alpha2_or_eu() -> None:
+    gaz = load_gazetteer()
+    assert "VN" not in gaz.foreign_codes
+    assert all(len(c) == 2 and c.isupper() for c in gaz.codes)
+    assert {"JP", "KR", "US", "CN", "EU"} <= set(gaz.foreign_codes)

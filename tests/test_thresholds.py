@@ -1,0 +1,40 @@
+"""Threshold choice on out-of-fold probabilities."""
+from __future__ import annotations
+
+import numpy as np
+
+from training.thresholds import best_threshold, tune_thresholds
+
+
+def test_best_threshold_separates_classes() -> None:
+    y = np.array([0, 0, 0, 1, 1, 1])
+    p = np.array([0.1, 0.2, 0.25, 0.3, 0.6, 0.9])
+    t, f1 = best_threshold(y, p)
+    assert 0.25 < t <= 0.3
+    assert f1 == 1.0
+
+
+def test_best_threshold_prefers_values_near_half_on_ties() -> None:
+    y = np.array([0, 1])
+    p = np.array([0.0, 1.0])
+    t, _ = best_threshold(y, p)
+    assert t == 0.5
+
+
+def test_rare_labels_share_the_pooled_threshold() -> None:
+    labels = ["common", "rare"]
+    rng = np.random.default_rng(0)
+    Y = np.zeros((40, 2), dtype=int)
+    Y[:20, 0] = 1
+    Y[:2, 1] = 1
+    P = np.clip(Y * 0.7 + rng.uniform(0, 0.2, Y.shape), 0, 1)
+    th = tune_thresholds(Y, P, labels, {"all": labels}, min_support=10)
+    pooled, _ = best_threshold(Y.ravel(), P.ravel())
+    assert th["rare"] == pooled
+    assert 0.2 <= th["common"] <= 0.7
+
+
+def test_tagger_decides_with_each_labels_threshold(tiny_tagger) -> None:
+    proba = np.array([[tiny_tagger.thresholds[label] for label in tiny_tagger.labels]])
+    assert tiny_tagger.decide(proba).all()           # at the threshold: given
+    assert not tiny_tagger.decide(proba - 1e-6).any()  # just below: not given

@@ -1,0 +1,94 @@
+"""Training, evaluation, the keyword baseline and weak labels, on tiny data."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from click.testing import CliRunner
+
+from model.estimator import label_names
+from model.features import prepare
+from model.tagger import Tagger
+from service.cli import main
+from training.baseline import keyword_baseline
+from training.data import label_matrix, load_labelled
+from training.train import train
+from training.weak import UNKNOWN, weak_label
+
+from conftest import TEST_DATA, tiny_config
+
+TINY = TEST_DATA / "tiny.jsonl"
+
+
+def test_training_is_deterministic(tiny_tagger: Tagger, tmp_path: Path) -> None:
+    again = train(tiny_config(tmp_path / "again.joblib"))
+    article = {"title": "Hàn Quốc và Việt Nam hợp tác bán dẫn", "text": "Samsung mở trung tâm thiết kế chip tại Việt Nam."}
+    assert again.tag(article)["scores"] == tiny_tagger.tag(article)["scores"]
+    assert again.thresholds == tiny_tagger.thresholds
+
+
+def test_tiny_model_learns_its_training_sentences(tiny_tagger: Tagger) -> None:
+    result = tiny_tagger.tag({"id": 3, "title": "Mỹ siết xuất khẩu chip bán dẫn",
+                              "text": "Chính phủ Mỹ hạn chế xuất khẩu chip bán dẫn. Nvidia và Intel bị ảnh hưởng."},
+                             explain=True)
+    assert result["id"] == "3"
+    assert "US" in result["countries"]
+    assert "semiconductors" in result["topics"]
+    assert set(result["evidence"]) == set(result["countries"]) | set(result["topics"]) | (
+        {"cooperation"} if result["cooperation"] else set())
+    assert any("Mỹ" in term for term in result["evidence"]["US"])
+    assert all(0.0 <= p <= 1.0 for p in result["scores"].values())
+    assert set(result["scores"]) == set(tiny_tagger.labels)
+
+
+def test_unrelated_article_gets_no_tags(tiny_tagger: Tagger) -> None:
+    result = tiny_tagger.tag({"text": "Giá rau xanh tại chợ tăng mạnh do mưa lớn, tiểu thương lo lắng."})
+    assert result["countries"] == [] and result["topics"] == [] and result["cooperation"] is False
+
+
+def test_keyword_baseline_tags_any_keyword() -> None:
+    labels = label_names()
+    pred = keyword_baseline([{"text": "Nhật Bản phát triển chip và mạng 5G"}], labels)
+    given = {labels[j] for j in np.flatnonzero(pred[0])}
+    assert given == {"JP", "semiconductors", "5g"}
+
+
+def test_weak_labels_are_confident_or_unknown() -> None:
+    labels = label_names()
+    col = {label: j for j, label in enumerate(labels)}
+    doc = prepare({"title": "Tin tặc tấn công mạng", "text": "Tin tặc dùng mã độc. Mã độc lây lan. Tấn công mạng gia tăng."})
+    row = weak_label(doc, labels)
+    assert row[col["cybersecurity"]] == 1
+    assert row[col["5g"]] == 0  # no 5G keyword at all: confident negative
+    assert (row[col["5g"] + 5:] == UNKNOWN).all()  # countries are never weakly labelled
+
+
+def test_label_matrix_reads_all_three_families() -> None:
+    rows = load_labelled(TINY)
+    Y = label_matrix(rows, label_names())
+    assert Y.shape == (len(rows), len(label_names()))
+    assert Y[:, label_names().index("cooperation")].sum() == sum(r["cooperation"] for r in rows)
+
+
+def test_train_and_evaluate_commands(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bundle = tmp_path / "cli.joblib"
+    result = runner.invoke(main, ["train", "--data-dir", str(TEST_DATA), "--train-file", "tiny.jsonl",
+                                  "--dev-file", "tiny.jsonl", "--no-pool", "-o", str(bundle)])
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.output and bundle.is_file()
+    report = tmp_path / "out" / "eval.json"
+    result = runner.invoke(main, ["evaluate", "--data", str(TINY), "--model", str(bundle), "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "cybersecurity" in result.output and "baseline" in result.output
+    data = json.loads(report.read_text())
+    assert set(data) == {"model", "baseline"}
+    assert {"topics", "countries_big4", "countries", "cooperation"} <= set(data["model"]["families"])
+    assert report.with_suffix(".png").stat().st_size > 1000
+
+
+def test_train_command_without_data(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["train", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "training file not found" in result.output

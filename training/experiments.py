@@ -1,0 +1,107 @@
+"""Measure on dev what each modelling step brings (the README's ablation table).
+
+    python -m training.experiments [--data-dir DIR] [--out reports/experiments.json]
+
+Every row trains on train.jsonl, tunes thresholds by cross-validation on it,
+and is scored once on dev.jsonl; nothing is tuned on dev.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.estimator import label_names
+from model.features import ArticlePreparer
+from training.baseline import keyword_baseline
+from training.data import DEFAULT_DATA_DIR, label_matrix, load_labelled
+from training.metrics import score
+from training.train import TrainConfig, cv_thresholds, fit_model, pool_extra
+from training.weak import pool_sample, prepare_many
+
+NO_POOL_STEPS = [
+    ("TF-IDF only (title+lead, body)", {"cue_weight": 0.0, "lsa_components": 0}),
+    ("+ keyword and mention cues", {"lsa_components": 0}),
+]
+POOL_STEPS = [
+    ("+ pool: vocabulary and LSA", "none"),
+    ("+ pool: keyword weak labels", "keywords"),
+    ("+ pool: self-training", "self"),
+]
+
+
+def _summary(s: dict[str, Any]) -> dict[str, float]:
+    fam = s["families"]
+    out = {f"{k}_micro_f1": round(v["micro_f1"], 4) for k, v in fam.items()}
+    out.update({t: round(s["per_label"].get(t, {}).get("f1", 0.0), 4) for t in ("5g", "ai", "semiconductors", "cybersecurity")})
+    if "ece" in s:
+        out["ece"] = round(s["ece"], 4)
+    return out
+
+
+def run(data_dir: Path, folds: int, seed: int, tokenizers: list[str]) -> list[dict[str, Any]]:
+    labels = label_names()
+    train_rows = load_labelled(data_dir / "train.jsonl")
+    dev_rows = load_labelled(data_dir / "dev.jsonl")
+    Y, Ydev = label_matrix(train_rows, labels), label_matrix(dev_rows, labels)
+    results = [{"step": "keyword baseline", **_summary(score(Ydev, keyword_baseline(dev_rows, labels), labels))}]
+    pool_rows = pool_sample(data_dir / "pool.jsonl.gz", seed=seed)
+    config = TrainConfig()
+    for tokenizer in tokenizers:
+        preparer = ArticlePreparer(tokenizer)
+        started = time.perf_counter()
+        dev_docs = prepare_many(preparer, dev_rows, n_jobs=1)
+        per_article_ms = 1000 * (time.perf_counter() - started) / len(dev_rows)
+        docs = prepare_many(preparer, train_rows)
+        pool_docs = prepare_many(preparer, pool_rows)
+
+        def evaluate(step: str, params: dict[str, Any], extra: Any) -> None:
+            thresholds = cv_thresholds(docs, Y, labels, params, folds, seed, extra)
+            model = fit_model(docs, Y, params, seed, extra)
+            P = model.predict_proba(dev_docs)
+            limits = np.array([thresholds[label] for label in labels])
+            row = {"step": step, "tokenizer": tokenizer, "prepare_ms_per_article": round(per_article_ms, 2),
+                   **_summary(score(Ydev, (P >= limits).astype(int), labels, P))}
+            results.append(row)
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+
+        steps = NO_POOL_STEPS if tokenizer == tokenizers[0] else []
+        for step, params in steps:
+            evaluate(step, params, None)
+        for step, mode in POOL_STEPS if tokenizer == tokenizers[0] else POOL_STEPS[:1]:
+            extra = pool_extra(pool_docs, mode, config.pool_weight, labels, (docs, Y), {}, seed)
+            evaluate(step, {}, extra)
+    return results
+
+
+def format_table(results: list[dict[str, Any]]) -> str:
+    cols = ["topics_micro_f1", "countries_big4_micro_f1", "countries_micro_f1", "cooperation_micro_f1",
+            "5g", "ai", "semiconductors", "cybersecurity"]
+    head = f"{'step':<34}{'tok':<9}" + "".join(f"{c.replace('_micro_f1', ''):>15}" for c in cols) + f"{'ms/art':>8}"
+    lines = [head]
+    for r in results:
+        lines.append(f"{r['step']:<34}{r.get('tokenizer', ''):<9}" + "".join(f"{r.get(c, 0):>15.3f}" for c in cols)
+                     + f"{r.get('prepare_ms_per_article', 0):>8.1f}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--out", type=Path, default=Path("reports/experiments.json"))
+    parser.add_argument("--folds", type=int, default=TrainConfig.folds)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tokenizers", default="syllable,word")
+    args = parser.parse_args()
+    results = run(args.data_dir, args.folds, args.seed, args.tokenizers.split(","))
+    print(format_table(results))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
