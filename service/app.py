@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from model.bundle import load_bundle
-from service import api, errors, logs, openapi, settings
+from service import api, errors, logs, openapi, settings, web
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -39,4 +39,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(web.bp)  # the analysts' page at /
     return app
