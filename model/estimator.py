@@ -56,11 +56,13 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
     C : float
         Inverse regularisation of the text logistic regressions.
     lsa_components : int
-        Size of a latent semantic (TruncatedSVD) block learnt from every
-        article passed to `fit`, labelled or not; 0 turns it off. This is
-        how the unlabelled pool teaches the text models related words.
+        Size of a latent semantic (TruncatedSVD) block learnt from the body
+        TF-IDF of every article passed to `fit`, labelled or not; 0 turns it
+        off. This is how the unlabelled pool teaches the text models which
+        words go together.
     lsa_vocabulary : int
-        Vocabulary of the LSA block (kept small: it sets the bundle size).
+        The LSA block reads the body n-grams found in most articles, this
+        many (kept small: it sets the bundle size).
     lsa_weight : float
         Weight of the LSA block.
     country_min_support : int
@@ -102,21 +104,36 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- text part ------------------------------------------------------------
-    def _text_matrix(self, docs: list[Prepared]) -> sp.csr_matrix:
-        head = self.head_vectorizer_.transform([d.head_tokens for d in docs])
-        body = self.body_vectorizer_.transform([d.body_tokens for d in docs])
+    def _text_matrix(self, docs: list[Prepared], head: sp.csr_matrix | None = None,
+                     body: sp.csr_matrix | None = None) -> sp.csr_matrix:
+        if head is None:
+            head = self.head_vectorizer_.transform([d.head_tokens for d in docs])
+        if body is None:
+            body = self.body_vectorizer_.transform([d.body_tokens for d in docs])
         blocks = [head * self.head_weight, body]
-        if self.lsa_ is not None:
-            blocks.append(sp.csr_matrix(self._lsa(docs) * self.lsa_weight))
+        if self.lsa_components_ is not None:
+            z = np.asarray(body[:, self.lsa_columns_] @ self.lsa_components_.T, dtype=np.float32)
+            z /= np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-9)
+            blocks.append(sp.csr_matrix(z * self.lsa_weight))
         if self.cue_weight:
             cues = np.asarray([cue_features(d) for d in docs], dtype=np.float32)
             blocks.append(sp.csr_matrix(cues * self.cue_weight))
         return sp.hstack(blocks, format="csr")
 
-    def _lsa(self, docs: list[Prepared]) -> np.ndarray:
-        counts = self.lsa_vectorizer_.transform([f"{d.head_tokens} {d.body_tokens}" for d in docs])
-        z = np.asarray(counts @ self.lsa_.components_.T, dtype=np.float32)
-        return z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-9)
+    def _fit_lsa(self, body: sp.csr_matrix) -> None:
+        """Latent directions of the body TF-IDF over its most widespread n-grams."""
+        self.lsa_columns_ = None
+        self.lsa_components_ = None
+        if not self.lsa_components:
+            return
+        df = np.asarray((body > 0).sum(axis=0)).ravel()
+        columns = np.sort(np.argsort(-df, kind="stable")[: self.lsa_vocabulary])
+        k = min(self.lsa_components, len(columns) - 1, body.shape[0] - 1)
+        if k < 1:
+            return
+        svd = TruncatedSVD(k, random_state=self.random_state).fit(body[:, columns])
+        self.lsa_columns_ = columns
+        self.lsa_components_ = svd.components_.astype(np.float32)
 
     def _country_matrix(self, code: str, rows: np.ndarray) -> np.ndarray:
         onehot = np.zeros((rows.shape[0], len(self.country_indicators_)))
@@ -154,22 +171,17 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         weights = np.ones(len(docs)) if sample_weight is None else np.asarray(sample_weight, float)
         self.head_vectorizer_ = _vectorizer(self.ngram_max, self.min_df, self.max_features)
         self.body_vectorizer_ = _vectorizer(self.ngram_max, self.min_df, self.max_features)
-        self.head_vectorizer_.fit([d.head_tokens for d in docs])
-        self.body_vectorizer_.fit([d.body_tokens for d in docs])
-        self.lsa_ = None
-        if self.lsa_components:
-            self.lsa_vectorizer_ = _vectorizer(self.ngram_max, self.min_df, self.lsa_vocabulary)
-            counts = self.lsa_vectorizer_.fit_transform([f"{d.head_tokens} {d.body_tokens}" for d in docs])
-            k = min(self.lsa_components, counts.shape[1] - 1, counts.shape[0] - 1)
-            self.lsa_ = TruncatedSVD(k, random_state=self.random_state).fit(counts)
-            self.lsa_.components_ = self.lsa_.components_.astype(np.float32)
+        head = self.head_vectorizer_.fit_transform([d.head_tokens for d in docs])
+        body = self.body_vectorizer_.fit_transform([d.body_tokens for d in docs])
+        self._fit_lsa(body)
+        n_lsa = 0 if self.lsa_components_ is None else self.lsa_components_.shape[0]
         self.feature_names_ = np.concatenate([
             self.head_vectorizer_.get_feature_names_out(),
             self.body_vectorizer_.get_feature_names_out(),
-            [f"lsa:{i}" for i in range(self.lsa_.n_components if self.lsa_ is not None else 0)],
+            [f"lsa:{i}" for i in range(n_lsa)],
             [f"cue:{name}" for name in (cue_names() if self.cue_weight else [])],
         ])
-        Xt = self._text_matrix(docs)
+        Xt = self._text_matrix(docs, head, body)
         self.text_models_ = {}
         for j, label in enumerate(self.labels_[: len(TOPICS) + 1]):
             known = Y[:, j] >= 0

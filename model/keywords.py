@@ -34,14 +34,22 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Phrases that contain a keyword but do not mean it; matched first and not counted.
+STOPS: dict[str, tuple[str, ...]] = {
+    "ai": ("khoa học máy tính", "học máy tính", "cơ học máy", "Ai Cập", "AI CẬP"),
+    "semiconductors": ("thẻ chip", "thẻ gắn chip", "Chip Chip"),
+}
+
 
 class KeywordMatcher:
     """Counts keyword matches per label in normalised text."""
 
-    def __init__(self, keywords: dict[str, tuple[str, ...]]):
+    def __init__(self, keywords: dict[str, tuple[str, ...]], stops: dict[str, tuple[str, ...]] | None = None):
         self.labels = list(keywords)
         self._patterns: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+        self._stops = {label: {normalize(w).lower() for w in words} for label, words in (stops or {}).items()}
         for label, words in keywords.items():
+            words = words + (stops or {}).get(label, ())
             exact = [normalize(w) for w in words if w.isupper() or any(c.isdigit() for c in w)]
             loose = [normalize(w) for w in words if normalize(w) not in exact]
             self._patterns[label] = (
@@ -54,34 +62,28 @@ class KeywordMatcher:
         alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
         return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", flags)
 
+    def _finditer(self, text: str, label: str) -> list[re.Match[str]]:
+        loose, exact = self._patterns[label]
+        stops = self._stops.get(label, set())
+        found = [m for m in loose.finditer(text) if m.group().lower() not in stops]
+        if exact is not None:
+            found += [m for m in exact.finditer(text) if m.group().lower() not in stops]
+        return sorted(found, key=lambda m: m.start())
+
     def counts(self, text: str) -> dict[str, int]:
         """Number of keyword matches per label in `text` (already normalised)."""
-        result = {}
-        for label, (loose, exact) in self._patterns.items():
-            n = len(loose.findall(text))
-            if exact is not None:
-                n += len(exact.findall(text))
-            result[label] = n
-        return result
+        return {label: len(self._finditer(text, label)) for label in self.labels}
 
     def spans(self, text: str, label: str) -> list[tuple[int, int]]:
         """Start and end offsets of every keyword of `label` in `text`."""
-        loose, exact = self._patterns[label]
-        found = [m.span() for m in loose.finditer(text)]
-        if exact is not None:
-            found += [m.span() for m in exact.finditer(text)]
-        return sorted(found)
+        return [m.span() for m in self._finditer(text, label)]
 
     def matches(self, text: str, label: str) -> list[str]:
         """The keyword surfaces of `label` found in `text`, in order."""
-        loose, exact = self._patterns[label]
-        found = [m.group() for m in loose.finditer(text)]
-        if exact is not None:
-            found += [m.group() for m in exact.finditer(text)]
-        return found
+        return [m.group() for m in self._finditer(text, label)]
 
 
 @lru_cache(maxsize=1)
 def keyword_matcher() -> KeywordMatcher:
     """The matcher over `KEYWORDS` (built once)."""
-    return KeywordMatcher(KEYWORDS)
+    return KeywordMatcher(KEYWORDS, STOPS)

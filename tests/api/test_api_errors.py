@@ -73,7 +73,7 @@ def test_chunked_body_under_the_limit_is_tagged(make_app: AppFactory) -> None:
     assert response.get_json()["id"] == "c"
 
 
-@pytest.mark.parametrize("path", ["/", "/v1", "/v1/tags", "/v2/tag", "/static/x.js"])
+@pytest.mark.parametrize("path", ["/v1", "/v1/tags", "/v2/tag", "/static/x.js"])
 def test_unknown_path_is_404(client: FlaskClient, path: str) -> None:
     assert_problem(client.get(path), 404)
 

@@ -1,0 +1,30 @@
+"""Keyword matching behind the baseline, the cues and the weak labels."""
+from __future__ import annotations
+
+import pytest
+
+from model.keywords import keyword_matcher
+from model.text import normalize
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "expected"),
+    [
+        ("Triển khai mạng 5G tại Hà Nội", "5g", 1),
+        ("ai cũng biết điều đó", "ai", 0),                  # "ai" = who: capitals only
+        ("Ứng dụng AI và trí tuệ nhân tạo", "ai", 2),
+        ("Ngành khoa học máy tính tuyển sinh", "ai", 0),    # contains "học máy", is not ML
+        ("Du lịch Ai Cập; AI CẬP", "ai", 0),
+        ("Đổi sang thẻ chip nội địa", "semiconductors", 0),  # chip cards are not semiconductors
+        ("Nhà máy chip bán dẫn", "semiconductors", 2),
+        ("Tin tặc phát tán mã độc", "cybersecurity", 2),
+    ],
+)
+def test_counts(text: str, label: str, expected: int) -> None:
+    assert keyword_matcher().counts(normalize(text))[label] == expected
+
+
+def test_spans_point_at_the_keywords() -> None:
+    text = normalize("Hai bên ký kết hợp tác")
+    spans = keyword_matcher().spans(text, "cooperation")
+    assert [text[a:b] for a, b in spans] == ["ký kết", "hợp tác"]
