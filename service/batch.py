@@ -382,18 +382,23 @@ def check_job(job: BatchJob) -> None:
     Raises
     ------
     BatchError
-        If an input is missing, the output is an input, a folder, not writable,
-        or exists and is not empty without --resume or --overwrite.
+        If an input is missing, the output or errors file is an input, a
+        folder or not writable, or the output exists and is not empty without
+        --resume or --overwrite.
     """
     check_inputs(job.inputs)
     read = {Path(n).resolve() for n in job.inputs if n != STDIN}
+    if job.output is not None:
+        _check_output(job, job.output, read)
+    elif job.resume:
+        raise BatchError("--resume needs an output file (-o PATH), not stdout")
     if job.errors.resolve() in read:
         raise BatchError(f"the errors file {job.errors} is also an input")
-    if job.output is None:
-        if job.resume:
-            raise BatchError("--resume needs an output file (-o PATH), not stdout")
-        return
-    out = job.output
+    if not job.errors.parent.is_dir() or job.errors.is_dir():
+        raise BatchError(f"cannot write the errors file {job.errors}: no such folder, or it is a folder")
+
+
+def _check_output(job: BatchJob, out: Path, read: set[Path]) -> None:
     if job.resume and job.overwrite:
         raise BatchError("--resume and --overwrite contradict each other: pick one")
     if out.resolve() in read or out.resolve() == job.errors.resolve():

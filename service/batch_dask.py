@@ -102,7 +102,7 @@ class DaskEngine:
     def map(self, chunks: Iterable[list[Pending]]) -> Iterator[tuple[list[Pending], list[Outcome]]]:
         assert self.client is not None, "use DaskEngine as a context manager"
         client = self.client
-        window = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+        window = 2 * max(1, sum(client.nthreads().values()))  # two chunks per worker thread in flight
         try:
             yield from ordered(chunks, lambda c: client.submit(_tag_on_worker, [p.article for p in c], self.explain,
                                                                pure=False), window)

@@ -230,8 +230,9 @@ def test_a_bad_bundle_is_exit_1_and_the_output_is_untouched(tag: Tag, jsonl_inpu
     (["-o", "-", "--resume"], "--resume needs an output file"),
     (["-o", "x.jsonl", "--resume", "--overwrite"], "contradict"),
     (["-o", "x.jsonl", "--scheduler", "tcp://localhost:8786"], "--scheduler needs --engine dask"),
+    (["-o", "x.jsonl", "--errors", "nowhere/errors.jsonl"], "cannot write the errors file"),
 ])
-def test_contradictory_options_are_exit_1(tag: Tag, jsonl_input: Path, tmp_path: Path,
+def test_contradictory_options_and_bad_paths_are_exit_1(tag: Tag, jsonl_input: Path, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch, args: list[str], message: str) -> None:
     monkeypatch.chdir(tmp_path)
     result = tag(str(jsonl_input), *args)

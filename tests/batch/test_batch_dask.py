@@ -32,3 +32,13 @@ def test_dask_resume_appends_like_the_local_engine(tag: Tag, tmp_path: Path) -> 
     result = tag(str(source), "-o", str(out), "--chunk-size", "4", "--resume", "--engine", "dask", "--jobs", "2")
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == full.read_bytes()
+
+
+def test_a_worker_that_cannot_load_the_bundle_stops_the_start(tmp_path: Path) -> None:
+    from service.batch import BatchError
+    from service.batch_dask import DaskEngine
+
+    engine = DaskEngine(tmp_path / "absent.joblib", jobs=1, scheduler=None, explain=False)
+    with pytest.raises(BatchError, match="a dask worker could not load the bundle .*no model bundle at"):
+        engine.__enter__()
+    assert engine.client is None and engine.cluster is None
