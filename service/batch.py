@@ -321,7 +321,8 @@ class JsonlFormat:
             raise BatchError(f"line {number} of the output was written by model {record.get('model_version')}, "
                              f"this run uses {self.version}")
         if ("evidence" in record) != self.explain:
-            raise BatchError(f"line {number} of the output was written {'without' if self.explain else 'with'} --explain")
+            written = "without" if self.explain else "with"
+            raise BatchError(f"line {number} of the output was written {written} --explain")
         return record["id"]
 
 

@@ -73,15 +73,13 @@ def tag_command(inputs: tuple[str, ...], output: str, model: Path, fmt: str | No
         explain=explain, chunk_size=chunk_size, resume=resume, overwrite=overwrite,
     )
     counts = Counts()
-    stderr = sys.stderr
     try:
         check_job(job)
         tagger = load_bundle(model)
         with _engine(engine, scheduler, tagger, model, jobs or default_jobs(), explain) as runner, \
-                tqdm(unit=" articles", file=stderr, disable=not stderr.isatty()) as bar:
+                tqdm(unit=" articles", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
             run_batch(job, output_format(job.fmt, tagger, explain), runner, counts,
-                      stdin=sys.stdin.buffer, stdout=sys.stdout.buffer,
-                      progress=bar.update)
+                      stdin=sys.stdin.buffer, stdout=sys.stdout.buffer, progress=bar.update)
     except TaggerError as exc:
         done = f" ({counts.tagged} tagged before it stopped; rerun with --resume)" if counts.tagged and out else ""
         raise click.ClickException(f"{exc}{done}") from None
