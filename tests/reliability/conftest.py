@@ -1,0 +1,39 @@
+"""Fixtures for the reliability tests: one-thread numeric pools, live servers, articles."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from threadpoolctl import threadpool_limits
+
+from batch.helpers import articles
+from reliability.live import LiveServer, serve
+
+SHARED_MAX_BYTES = 20_000
+
+
+@pytest.fixture(scope="package", autouse=True)
+def single_threaded() -> Iterator[None]:
+    """One-thread numeric pools in this process, as `tagger serve` workers have.
+
+    On a busy machine the gradient-boosting OpenMP pool otherwise spins against
+    the servers these tests start, and each prediction takes seconds.
+    """
+    with threadpool_limits(1):
+        yield
+
+
+@pytest.fixture(scope="package")
+def shared_server(tiny_bundle_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One `tagger serve` (2 workers, 20,000-byte body limit) for tests that only send requests."""
+    log = tmp_path_factory.mktemp("shared-server") / "serve.log"
+    with serve(tiny_bundle_path, log, workers=2, env={"TAGGER_MAX_BYTES": str(SHARED_MAX_BYTES)}) as server:
+        yield server
+
+
+@pytest.fixture(scope="package")
+def load_articles() -> list[dict[str, Any]]:
+    """Realistic request bodies: the tiny articles, each with its own number."""
+    return articles(97)
