@@ -1,0 +1,77 @@
+"""`python -m bench`: run the sections asked for, print the table, write the JSON."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bench import report, tables
+from bench.sample import load_sample
+from bench.settings import FULL, QUICK, SECTIONS, Sizes, parse_sections
+from model.bundle import DEFAULT_BUNDLE, manifest_path
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.json"
+
+
+def say(message: str) -> None:
+    click.echo(f"bench: {message}", err=True)
+
+
+def model_info(model: Path) -> dict[str, Any]:
+    info: dict[str, Any] = {"path": str(model), "bytes": model.stat().st_size}
+    try:
+        manifest = json.loads(manifest_path(model).read_text(encoding="utf-8"))
+        info.update(version=manifest.get("model_version"), versions=manifest.get("versions"))
+    except (OSError, ValueError):
+        pass
+    return info
+
+
+@dataclass
+class Run:
+    """One benchmark run: what to measure and where the results go."""
+
+    model: Path
+    sizes: Sizes
+    sections: set[int]
+    workdir: Path
+    results: dict[str, Any] = field(default_factory=dict)
+
+    def go(self) -> dict[str, Any]:
+        from bench.sections import run_sections  # heavy imports only once the options are valid
+        sample = load_sample(self.sizes.articles)
+        self.results.update(machine=report.machine_info(), model=model_info(self.model),
+                            sizes=asdict(self.sizes), sections_run=sorted(self.sections),
+                            sample={"source": sample.source, "articles": len(sample.articles)})
+        self.results["sections"] = run_sections(self, sample.articles, say)
+        self.results["machine"]["load_average_at_end"] = list(os.getloadavg())
+        self.results["checks"] = report.checks(self.results["sections"])
+        return self.results
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--quick", is_flag=True, help="Small sizes and fewer repeats, to check the harness in a minute or two.")
+@click.option("--model", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_BUNDLE, show_default=True,
+              help="Model bundle to measure.")
+@click.option("--sections", default=",".join(map(str, SECTIONS)), show_default=True,
+              help="Sections to run, comma-separated: " + "; ".join(f"{n} {what}" for n, what in SECTIONS.items()))
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_OUT, show_default=True,
+              help="Where to write the results as JSON.")
+def main(quick: bool, model: Path, sections: str, out: Path) -> None:
+    """Benchmark the tagger: throughput, latency, cost growth and memory (see docs/bench.md)."""
+    try:
+        chosen = parse_sections(sections)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--sections") from None
+    if not model.is_file():
+        raise click.ClickException(f"no model bundle at {model}: train one (make train) or pass --model")
+    with tempfile.TemporaryDirectory(prefix="tagger-bench-") as tmp:
+        results = Run(model.resolve(), QUICK if quick else FULL, chosen, Path(tmp)).go()
+    click.echo(tables.render(results))
+    say(f"results written to {report.write_json(results, out)}")
+

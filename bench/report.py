@@ -1,0 +1,125 @@
+"""The targets, the printed table and the JSON file of a run."""
+from __future__ import annotations
+
+import json
+import math
+import operator
+import os
+import platform
+import subprocess
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, NamedTuple
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class Target(NamedTuple):
+    """One target: what it checks, how the figure is read from the results, and its bound."""
+
+    name: str
+    section: int
+    figure: Callable[[dict[str, Any]], float]
+    compare: str  # ">=" or "<="
+    bound: float
+    unit: str
+
+
+def _steady(results: dict[str, Any], jobs: str) -> float:
+    return results["batch"]["runs"][jobs]["steady_articles_per_s"]
+
+
+TARGETS = (
+    Target("tagger tag --jobs 1 vs the floor (steady)", 2,
+           lambda r: _steady(r, "1") / r["floor"]["articles_per_s"], ">=", 0.9, "x"),
+    Target("tagger tag --jobs 2 vs --jobs 1 (steady)", 2, lambda r: _steady(r, "2") / _steady(r, "1"), ">=", 1.8, "x"),
+    Target("time per kchar, 16x vs 1x (flat; bench's own bound)", 3,
+           lambda r: r["growth"]["ratios"]["16x/1x"], "<=", 1.25, "x"),
+    Target("REST p99 at concurrency 8", 4, lambda r: r["rest"]["levels"]["8"]["p99_ms"], "<=", 50, " ms"),
+    Target("REST errors at concurrency 32", 4, lambda r: r["rest"]["levels"]["32"]["errors"], "<=", 0, ""),
+    Target("bundle load (load_bundle, fresh process)", 5, lambda r: r["load_time"]["load_s"], "<=", 1.5, " s"),
+    Target("RSS per worker (largest)", 5, lambda r: r["memory"]["max_rss_mb"], "<=", 350, " MB"),
+    Target("RSS growth over the requests (largest)", 5, lambda r: r["memory"]["max_growth_pct"], "<=", 10, " %"),
+)
+_COMPARE = {">=": operator.ge, "<=": operator.le}
+
+
+def fmt(value: Any, digits: int = 1) -> str:
+    """A figure for the table: thousands separated, NaN and None as '-'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.{digits}f}"
+
+
+def check(target: Target, results: dict[str, Any]) -> dict[str, Any] | None:
+    """The target's figure and verdict, or None when its section did not run."""
+    try:
+        value = float(target.figure(results))
+    except (KeyError, ZeroDivisionError):
+        return None
+    ok = not math.isnan(value) and _COMPARE[target.compare](value, target.bound)
+    return {"name": target.name, "value": value, "target": f"{target.compare} {fmt(target.bound, 2)}{target.unit}",
+            "unit": target.unit, "ok": ok}
+
+
+def checks(results: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in (check(t, results) for t in TARGETS) if c is not None]
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Columns aligned: the first to the left, the others to the right."""
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def targets_table(results: dict[str, Any]) -> str:
+    rows = [[c["name"], fmt(int(c["value"]) if c["value"].is_integer() else c["value"], 2) + c["unit"],
+             c["target"], "ok" if c["ok"] else "MISSED"] for c in checks(results)]
+    if not rows:
+        return "   (none measured)"
+    return table(["target", "measured", "bound", ""], rows)
+
+
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def machine_info() -> dict[str, Any]:
+    """What the figures depend on: cores, Python, platform, load, the commit, when."""
+    return {
+        "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "load_average_at_start": list(os.getloadavg()),
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "tree_changed": bool(_git("status", "--porcelain", "--untracked-files=no")),
+    }
+
+
+def json_safe(value: Any) -> Any:
+    """`value` with NaN and infinities as None, so the file is strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def write_json(results: dict[str, Any], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(json_safe(results), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,84 @@
+"""Sections, targets, the table and the JSON file."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from bench.memory import memory_growth
+from bench.report import TARGETS, check, checks, fmt, json_safe, table, write_json
+from bench.settings import FULL, QUICK, SECTIONS, parse_sections
+
+
+@pytest.mark.parametrize(("text", "expected"), [("1,2,5", {1, 2, 5}), (" 3 , 3,", {3}), ("5", {5})])
+def test_parse_sections(text: str, expected: set[int]) -> None:
+    assert parse_sections(text) == expected
+
+
+@pytest.mark.parametrize(("text", "message"), [("0", "not a section"), ("1,x", "not a section"), (",", "no section")])
+def test_parse_sections_rejects(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_sections(text)
+
+
+def test_quick_is_smaller_than_full_and_both_fit_the_batch_split() -> None:
+    assert QUICK.articles < FULL.articles and QUICK.memory_requests < FULL.memory_requests
+    for sizes in (QUICK, FULL):
+        # whole rounds of two chunks, so --jobs 2 keeps both workers busy in both runs
+        assert sizes.articles % (2 * sizes.chunk_size) == 0 and sizes.articles > 2 * sizes.chunk_size
+        assert set(sizes.rest_requests) == {1, 8, 32}
+    assert set(SECTIONS) == {1, 2, 3, 4, 5}
+
+
+@pytest.mark.parametrize(("value", "digits", "expected"), [
+    (1234.567, 1, "1,234.6"), (3, 2, "3"), (math.nan, 1, "-"), (None, 1, "-"), (0.5, 2, "0.50"),
+])
+def test_fmt(value: object, digits: int, expected: str) -> None:
+    assert fmt(value, digits) == expected
+
+
+def test_table_aligns_columns() -> None:
+    lines = table(["name", "n"], [["a", "1"], ["long name", "100"]]).splitlines()
+    assert lines[0] == "name         n"
+    assert lines[2] == "a            1"
+    assert lines[3] == "long name  100"
+
+
+SECTIONS_DONE = {
+    "floor": {"articles_per_s": 30.0},
+    "batch": {"runs": {"1": {"steady_articles_per_s": 30.0}, "2": {"steady_articles_per_s": 57.0}}},
+    "rest": {"levels": {"8": {"p99_ms": 60.0}, "32": {"errors": 0}}},
+}
+
+
+def test_checks_judge_what_ran_and_skip_the_rest() -> None:
+    verdicts = {c["name"]: c["ok"] for c in checks(SECTIONS_DONE)}
+    assert verdicts == {
+        "tagger tag --jobs 1 vs the floor (steady)": True,   # 1.0 >= 0.9
+        "tagger tag --jobs 2 vs --jobs 1 (steady)": True,    # 1.9 >= 1.8
+        "REST p99 at concurrency 8": False,                  # 60 > 50
+        "REST errors at concurrency 32": True,
+    }
+
+
+def test_a_nan_figure_is_missed() -> None:
+    memory = {"memory": {"max_rss_mb": 100.0, "max_growth_pct": math.nan}}
+    growth = next(t for t in TARGETS if t.name.startswith("RSS growth"))
+    assert check(growth, memory)["ok"] is False
+
+
+def test_memory_growth_per_worker() -> None:
+    idle = {"1": {"rss_mb": 200.0, "pss_mb": 80.0}, "2": {"rss_mb": 100.0, "pss_mb": 50.0}}
+    after = {"1": {"rss_mb": 210.0, "pss_mb": 90.0}, "3": {"rss_mb": 150.0, "pss_mb": 60.0}}
+    grown = memory_growth(idle, after, 5000)
+    assert grown["growth_pct"] == {"1": pytest.approx(5.0)}
+    assert grown["max_rss_mb"] == 210.0 and grown["max_growth_pct"] == pytest.approx(5.0)
+    assert grown["replaced"] == ["2", "3"]
+
+
+def test_json_is_strict(tmp_path: Path) -> None:
+    assert json_safe({1: [math.nan, 1.5, {"x": math.inf}]}) == {"1": [None, 1.5, {"x": None}]}
+    path = write_json({"a": math.nan}, tmp_path / "results" / "r.json")
+    assert json.loads(path.read_text(encoding="utf-8"), parse_constant=lambda c: pytest.fail(c)) == {"a": None}
