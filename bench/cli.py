@@ -45,7 +45,8 @@ class Run:
     def go(self) -> dict[str, Any]:
         from bench.sections import run_sections  # heavy imports only once the options are valid
         sample = load_sample(self.sizes.articles)
-        self.results.update(machine=report.machine_info(), model=model_info(self.model),
+        self.results.update(mode="quick" if self.sizes == QUICK else "full", machine=report.machine_info(),
+                            model=model_info(self.model),
                             sizes=asdict(self.sizes), sections_run=sorted(self.sections),
                             sample={"source": sample.source, "articles": len(sample.articles)})
         self.results["sections"] = run_sections(self, sample.articles, say)

@@ -36,11 +36,11 @@ TARGETS = (
     Target("tagger tag --jobs 2 vs --jobs 1 (steady)", 2, lambda r: _steady(r, "2") / _steady(r, "1"), ">=", 1.8, "x"),
     Target("time per kchar, 16x vs 1x (flat; bench's own bound)", 3,
            lambda r: r["growth"]["ratios"]["16x/1x"], "<=", 1.25, "x"),
-    Target("REST p99 at concurrency 8", 4, lambda r: r["rest"]["levels"]["8"]["p99_ms"], "<=", 50, " ms"),
+    Target("REST p99 at concurrency 8", 4, lambda r: r["rest"]["levels"]["8"]["p99_ms"], "<=", 50, "ms"),
     Target("REST errors at concurrency 32", 4, lambda r: r["rest"]["levels"]["32"]["errors"], "<=", 0, ""),
-    Target("bundle load (load_bundle, fresh process)", 5, lambda r: r["load_time"]["load_s"], "<=", 1.5, " s"),
-    Target("RSS per worker (largest)", 5, lambda r: r["memory"]["max_rss_mb"], "<=", 350, " MB"),
-    Target("RSS growth over the requests (largest)", 5, lambda r: r["memory"]["max_growth_pct"], "<=", 10, " %"),
+    Target("bundle load (load_bundle, fresh process)", 5, lambda r: r["load_time"]["load_s"], "<=", 1.5, "s"),
+    Target("RSS per worker (largest)", 5, lambda r: r["memory"]["max_rss_mb"], "<=", 350, "MB"),
+    Target("RSS growth over the requests (largest)", 5, lambda r: r["memory"]["max_growth_pct"], "<=", 10, "%"),
 )
 _COMPARE = {">=": operator.ge, "<=": operator.le}
 
@@ -54,6 +54,10 @@ def fmt(value: Any, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _unit(unit: str) -> str:
+    return unit if unit in ("", "x") else f" {unit}"
+
+
 def check(target: Target, results: dict[str, Any]) -> dict[str, Any] | None:
     """The target's figure and verdict, or None when its section did not run."""
     try:
@@ -61,8 +65,9 @@ def check(target: Target, results: dict[str, Any]) -> dict[str, Any] | None:
     except (KeyError, ZeroDivisionError):
         return None
     ok = not math.isnan(value) and _COMPARE[target.compare](value, target.bound)
-    return {"name": target.name, "value": value, "target": f"{target.compare} {fmt(target.bound, 2)}{target.unit}",
-            "unit": target.unit, "ok": ok}
+    return {"name": target.name, "section": target.section, "value": value, "compare": target.compare,
+            "bound": target.bound, "unit": target.unit,
+            "target": f"{target.compare} {fmt(target.bound, 2)}{_unit(target.unit)}", "ok": ok}
 
 
 def checks(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -78,7 +83,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def targets_table(results: dict[str, Any]) -> str:
-    rows = [[c["name"], fmt(int(c["value"]) if c["value"].is_integer() else c["value"], 2) + c["unit"],
+    rows = [[c["name"], fmt(int(c["value"]) if c["value"].is_integer() else c["value"], 2) + _unit(c["unit"]),
              c["target"], "ok" if c["ok"] else "MISSED"] for c in checks(results)]
     if not rows:
         return "   (none measured)"

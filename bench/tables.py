@@ -78,6 +78,6 @@ def render(results: dict[str, Any]) -> str:
         blocks.append(memory_block(s.get("load_time"), s.get("memory")))
     if "failed" in s:
         blocks.append("FAILED sections (no figures; see the messages above the table)\n"
-                      + "\n".join(f"   {name}: {why}" for name, why in s["failed"].items()))
+                      + "\n".join(f"   {name}: {why.strip().splitlines()[-1]}" for name, why in s["failed"].items()))
     blocks.append("Targets\n" + targets_table(s))
     return "\n\n".join(blocks)
