@@ -154,8 +154,8 @@ def test_to_article_accepts_or_raises_input_error(record: Any) -> None:
     assert article.text.strip()
 
 
-@pytest.mark.parametrize("char", ["a", "á", "\u0301", "\x00", "\u200f", "😀", "\ud800", "日"],
-                         ids=["ascii", "vietnamese", "combining", "nul", "rlm", "emoji", "surrogate", "cjk"])
+@pytest.mark.parametrize("char", ["a", "ệ", "\x00", "😀", "\ud800"],
+                         ids=["ascii", "vietnamese", "nul", "emoji", "surrogate"])
 def test_one_megabyte_of_one_character(tiny_tagger: Tagger, char: str) -> None:
     text = char * ONE_MB
     clean = normalize(text)
