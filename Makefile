@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+SOAK_REQUESTS ?= 20000
 STAMP := $(VENV)/.installed
 
 .PHONY: install run test train evaluate bench soak lock clean
@@ -24,6 +25,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# Long load and crash runs (tests marked soak); figures printed and kept in reports/soak.json.
+soak: install
+	mkdir -p reports && rm -f reports/soak.json
+	SOAK_REQUESTS=$(SOAK_REQUESTS) RELIABILITY_REPORT=reports/soak.json $(BIN)/python -m pytest -q -s -m soak tests/reliability
 
 train: install
 	$(BIN)/tagger train
