@@ -150,18 +150,22 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
                 blocks.append(row)
         return index, blocks
 
-    def fit(self, X: list[Prepared], Y: np.ndarray, sample_weight: np.ndarray | None = None) -> "TaggerModel":
+    def fit(self, X: list[Prepared], Y: np.ndarray, sample_weight: np.ndarray | None = None,
+            features_from: "TaggerModel | None" = None) -> "TaggerModel":
         """Fit on prepared articles `X` and indicator matrix `Y` (columns: `labels`).
 
         `Y` columns must follow ``TOPICS + ("cooperation",) + countries`` where
         countries are the gazetteer's foreign codes (see `label_names`). An
         entry of -1 means "unknown": that article does not train that label
-        (weakly labelled articles), but still adds to the vocabulary.
+        (unlabelled pool articles), but still adds to the vocabulary and LSA.
+        `features_from`, a fitted `TaggerModel`, lends its vectorisers and LSA
+        block instead of fitting new ones (cross-validation folds share them:
+        they are learnt without labels).
 
         Raises
         ------
         ValueError
-            If `Y` has the wrong shape or a label has a single known class.
+            If `Y` has the wrong shape or a label has no known value.
         """
         docs = list(X)
         Y = np.asarray(Y)
@@ -169,6 +173,32 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         if Y.shape != (len(docs), len(self.labels_)):
             raise ValueError(f"Y must have shape ({len(docs)}, {len(self.labels_)}), got {Y.shape}")
         weights = np.ones(len(docs)) if sample_weight is None else np.asarray(sample_weight, float)
+        n_text = len(TOPICS) + 1
+        rows = np.flatnonzero((Y[:, :n_text] >= 0).any(axis=1))
+        if features_from is None:
+            head, body = self._fit_features(docs)
+            Xt = self._text_matrix([docs[i] for i in rows], head[rows], body[rows])
+        else:
+            for name in ("head_vectorizer_", "body_vectorizer_", "lsa_columns_", "lsa_components_", "feature_names_"):
+                setattr(self, name, getattr(features_from, name))
+            Xt = self._text_matrix([docs[i] for i in rows])
+        self.text_models_ = {}
+        for j, label in enumerate(self.labels_[:n_text]):
+            known = Y[rows, j] >= 0
+            y = Y[rows[known], j]
+            if y.size == 0:
+                raise ValueError(f"label {label!r} has no known value in the training data")
+            if y.min() == y.max():
+                # A cross-validation fold without positives: score the prior.
+                self.text_models_[label] = float(y[0])
+                continue
+            clf = LogisticRegression(C=self.C, max_iter=2000)
+            self.text_models_[label] = clf.fit(Xt[known], y, sample_weight=weights[rows[known]])
+        self._fit_countries(docs, Y, weights)
+        return self
+
+    def _fit_features(self, docs: list[Prepared]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Fit the vectorisers and the LSA block; return the head and body matrices."""
         self.head_vectorizer_ = _vectorizer(self.ngram_max, self.min_df, self.max_features)
         self.body_vectorizer_ = _vectorizer(self.ngram_max, self.min_df, self.max_features)
         head = self.head_vectorizer_.fit_transform([d.head_tokens for d in docs])
@@ -181,25 +211,15 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             [f"lsa:{i}" for i in range(n_lsa)],
             [f"cue:{name}" for name in (cue_names() if self.cue_weight else [])],
         ])
-        Xt = self._text_matrix(docs, head, body)
-        self.text_models_ = {}
-        for j, label in enumerate(self.labels_[: len(TOPICS) + 1]):
-            known = Y[:, j] >= 0
-            y = Y[known, j]
-            if y.size == 0:
-                raise ValueError(f"label {label!r} has no known value in the training data")
-            if y.min() == y.max():
-                # A cross-validation fold without positives: score the prior.
-                self.text_models_[label] = float(y[0])
-                continue
-            clf = LogisticRegression(C=self.C, max_iter=2000)
-            self.text_models_[label] = clf.fit(Xt[known], y, sample_weight=weights[known])
-        self._fit_countries(docs, Y, weights)
-        return self
+        return head.tocsr(), body.tocsr()
 
     def _fit_countries(self, docs: list[Prepared], Y: np.ndarray, weights: np.ndarray) -> None:
         col = {label: j for j, label in enumerate(self.labels_)}
-        index, blocks = self._pairs(docs)
+        first_country = len(TOPICS) + 1
+        # Only articles with known country labels can teach the country model.
+        labelled = np.flatnonzero((Y[:, first_country:] >= 0).any(axis=1))
+        index, blocks = self._pairs([docs[i] for i in labelled])
+        index = [(int(labelled[i]), code) for i, code in index]
         known = [k for k, (i, code) in enumerate(index) if Y[i, col[code]] >= 0]
         index, blocks = [index[k] for k in known], [blocks[k] for k in known]
         y = np.array([Y[i, col[code]] for i, code in index], dtype=int)

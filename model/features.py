@@ -168,20 +168,37 @@ def cue_features(doc: Prepared) -> list[float]:
 
 PAIR_FEATURES = (
     [f"{g}_{f}" for g in GROUPS for f in FIELDS]
-    + ["total", "share", "rank", "is_top", "first_pos", "in_opening", "sentence_share",
-       "n_countries", "home_mentions", "log_length"]
+    + ["total", "share", "rank", "is_top", "ratio_to_top", "first_pos", "in_opening", "sentence_share",
+       "listed_share", "title_names_others", "n_countries", "home_mentions", "log_length"]
 )
+# Between two countries of a list: "Mỹ, Nhật Bản và Hàn Quốc".
+_LIST_GAP = re.compile(r"\s*(?:,|;|/|và|hay|hoặc|cùng|-|–)?\s*")
 
 
-def _sentence_count(text: str) -> int:
-    return max(1, sum(text.count(c) for c in ".!?\n"))
+def _listed(doc: Prepared) -> set[int]:
+    """Indexes (into `doc.mentions`) of foreign mentions that stand in a list of countries."""
+    texts = {"title": doc.title, "lead": doc.lead, "body": doc.body}
+    listed: set[int] = set()
+    previous: dict[str, tuple[int, FieldMention]] = {}
+    for k, fm in enumerate(doc.mentions):
+        if fm.mention.code == HOME:
+            continue
+        prev = previous.get(fm.field)
+        if prev is not None:
+            j, pm = prev
+            gap = texts[fm.field][pm.mention.end:fm.mention.start]
+            if pm.mention.code != fm.mention.code and pm.mention.end <= fm.mention.start and _LIST_GAP.fullmatch(gap):
+                listed.update((j, k))
+        previous[fm.field] = (k, fm)
+    return listed
 
 
 def country_pairs(doc: Prepared) -> tuple[list[str], np.ndarray]:
     """Codes of the foreign countries mentioned in `doc` and one feature row each.
 
     The rows follow `PAIR_FEATURES`: how often and where the country's names,
-    places and actors occur, and how it ranks against the other countries.
+    places and actors occur, whether they stand in lists of countries (a
+    passing mention), and how the country ranks against the others.
     """
     counts: dict[str, dict[str, float]] = {}
     first: dict[str, float] = {}
@@ -190,32 +207,40 @@ def country_pairs(doc: Prepared) -> tuple[list[str], np.ndarray]:
     offsets = {"title": 0, "lead": len(doc.title) + 1, "body": len(doc.title) + len(doc.lead) + 2}
     total_len = max(1, doc.length + 2)
     opening = offsets["body"] + max(300, len(doc.body) // 5)
-    for fm in doc.mentions:
+    ends = [m.end() for m in _SENTENCE_END.finditer(doc.body)]
+    listed = _listed(doc)
+    title_codes = {fm.mention.code for fm in doc.mentions if fm.field == "title" and fm.mention.code != HOME}
+    for k, fm in enumerate(doc.mentions):
         m = fm.mention
         if m.code == HOME:
             home += 1
             continue
-        c = counts.setdefault(m.code, {k: 0.0 for k in PAIR_FEATURES})
+        c = counts.setdefault(m.code, {key: 0.0 for key in PAIR_FEATURES})
         c[f"{m.group}_{fm.field}"] += 1
         c["total"] += 1
+        c["listed_share"] += k in listed
         pos = offsets[fm.field] + m.start
         first[m.code] = min(first.get(m.code, 1.0), pos / total_len)
         if pos < opening:
             c["in_opening"] += 1
         if fm.field == "body":
-            sentences.setdefault(m.code, set()).add(_sentence_count(doc.body[: m.start]))
+            sentences.setdefault(m.code, set()).add(bisect.bisect_right(ends, m.start))
     if not counts:
         return [], np.zeros((0, len(PAIR_FEATURES)))
     codes = sorted(counts, key=lambda k: (-counts[k]["total"], k))
     grand = sum(c["total"] for c in counts.values())
-    n_sent = _sentence_count(doc.body)
+    top = counts[codes[0]]["total"]
+    n_sent = len(ends) + 1
     rows = []
     for rank, code in enumerate(codes, start=1):
         c = counts[code]
         row = {k: math.log1p(v) for k, v in c.items()}
         row["share"] = c["total"] / grand
         row["rank"] = float(rank)
-        row["is_top"] = float(c["total"] == counts[codes[0]]["total"])
+        row["is_top"] = float(c["total"] == top)
+        row["ratio_to_top"] = c["total"] / top
+        row["listed_share"] = c["listed_share"] / c["total"]
+        row["title_names_others"] = float(bool(title_codes) and code not in title_codes)
         row["first_pos"] = first[code]
         row["sentence_share"] = len(sentences.get(code, ())) / n_sent
         row["n_countries"] = math.log1p(len(codes))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from model.phrases import phrase_pattern
 from model.text import normalize
 
 GAZETTEER_PATH = Path(__file__).with_name("gazetteer.json")
@@ -52,12 +53,11 @@ class Gazetteer:
         for phrase in stop:
             self._lookup.setdefault(normalize(phrase), [])
         self._ambiguous = frozenset(normalize(a) for a in ambiguous)
-        # Longest phrases first so that "Hàn Quốc" wins over "Hàn".
-        alternation = "|".join(re.escape(p) for p in sorted(self._lookup, key=len, reverse=True))
-        self._pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
+        # Longest phrase first, so that "Hàn Quốc" wins over "Hàn".
+        self._pattern = phrase_pattern(list(self._lookup))
 
     def _is_person(self, text: str, start: int) -> bool:
-        prev = _PREV_WORD.search(text, 0, start)
+        prev = _PREV_WORD.search(text, max(0, start - 60), start)
         if prev is None:
             return False
         word, gap = prev.group(1), prev.group(2)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from model.phrases import phrase_pattern
 from model.text import normalize
 
 # Entries in capitals ("AI", "5G") match case-sensitively; the rest match in any case.
@@ -34,6 +35,32 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Cues only (not labels): phrases that tell a topic's news from a passing
+# mention, so the model can weigh "a chip factory" against "the phone's chip".
+CONTEXT_CUES: dict[str, tuple[str, ...]] = {
+    "chip_industry": (
+        "bán dẫn", "vi mạch", "sản xuất chip", "nhà máy chip", "thiết kế chip", "xuất khẩu chip",
+        "thiếu chip", "thiếu hụt chip", "khủng hoảng chip", "chip AI", "TSMC", "foundry", "wafer",
+        "đóng gói chip", "kiểm thử chip", "ngành chip", "chuỗi cung ứng chip",
+    ),
+    "device_specs": (
+        "vi xử lý", "RAM", "bộ nhớ trong", "màn hình", "dung lượng pin", "camera", "smartphone",
+        "điện thoại", "laptop", "máy tính bảng", "cấu hình", "giá bán", "phiên bản",
+    ),
+    "ai_core": (
+        "trí tuệ nhân tạo", "học máy", "machine learning", "deep learning", "AI tạo sinh",
+        "ChatGPT", "mô hình ngôn ngữ lớn", "LLM", "dữ liệu lớn", "thuật toán",
+    ),
+    "network_5g": (
+        "mạng 5G", "thử nghiệm 5G", "phủ sóng 5G", "triển khai 5G", "giấy phép 5G", "băng tần",
+        "tần số", "trạm phát sóng", "nhà mạng", "thương mại hóa 5G", "thiết bị 5G",
+    ),
+    "security_event": (
+        "tấn công", "xâm nhập", "lừa đảo", "đánh cắp", "rò rỉ", "chiếm quyền", "tài khoản",
+        "mật khẩu", "dữ liệu cá nhân", "an ninh", "bảo mật",
+    ),
+}
+
 # Phrases that contain a keyword but do not mean it; matched first and not counted.
 STOPS: dict[str, tuple[str, ...]] = {
     "ai": ("khoa học máy tính", "học máy tính", "cơ học máy", "Ai Cập", "AI CẬP"),
@@ -42,48 +69,78 @@ STOPS: dict[str, tuple[str, ...]] = {
 
 
 class KeywordMatcher:
-    """Counts keyword matches per label in normalised text."""
+    """Finds the keywords of many labels in normalised text, a few regex passes in all.
 
-    def __init__(self, keywords: dict[str, tuple[str, ...]], stops: dict[str, tuple[str, ...]] | None = None):
-        self.labels = list(keywords)
-        self._patterns: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
-        self._stops = {label: {normalize(w).lower() for w in words} for label, words in (stops or {}).items()}
-        for label, words in keywords.items():
-            words = words + (stops or {}).get(label, ())
-            exact = [normalize(w) for w in words if w.isupper() or any(c.isdigit() for c in w)]
-            loose = [normalize(w) for w in words if normalize(w) not in exact]
-            self._patterns[label] = (
-                self._compile(loose, re.IGNORECASE),
-                self._compile(exact, 0) if exact else None,
-            )
+    Each table in `tables` (e.g. the labels' keywords, then the context cues)
+    is matched in one pass for its case-insensitive phrases and one for its
+    case-sensitive ones (capitals or digits: "AI", "5G"), longest phrase first.
+    A stop phrase is matched like the others and counts for nothing.
+    """
 
-    @staticmethod
-    def _compile(words: list[str], flags: int) -> re.Pattern[str]:
-        alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", flags)
+    def __init__(self, tables: list[dict[str, tuple[str, ...]]], stops: dict[str, tuple[str, ...]] | None = None):
+        self.labels = [label for table in tables for label in table]
+        # (pattern, its re.IGNORECASE twin for case-insensitive tables, phrase -> labels)
+        self._passes: list[tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, tuple[str, ...]]]] = []
+        for table in tables:
+            loose: dict[str, list[str]] = {}
+            exact: dict[str, list[str]] = {}
+            for label, words in table.items():
+                for word in words:
+                    key = normalize(word)
+                    if word.isupper() or any(c.isdigit() for c in word):
+                        exact.setdefault(key, []).append(label)
+                    else:
+                        loose.setdefault(key.lower(), []).append(label)
+            for label, words in (stops or {}).items():
+                if label in table:
+                    for word in words:
+                        key = normalize(word)
+                        if word.isupper():
+                            exact.setdefault(key, [])
+                        else:
+                            loose.setdefault(key.lower(), [])
+            for lookup, fold in ((loose, True), (exact, False)):
+                if lookup:
+                    labels = {k: tuple(dict.fromkeys(v)) for k, v in lookup.items()}
+                    fallback = phrase_pattern(list(lookup), re.IGNORECASE) if fold else None
+                    self._passes.append((phrase_pattern(list(lookup)), fallback, labels))
 
-    def _finditer(self, text: str, label: str) -> list[re.Match[str]]:
-        loose, exact = self._patterns[label]
-        stops = self._stops.get(label, set())
-        found = [m for m in loose.finditer(text) if m.group().lower() not in stops]
-        if exact is not None:
-            found += [m for m in exact.finditer(text) if m.group().lower() not in stops]
-        return sorted(found, key=lambda m: m.start())
+    def _found(self, text: str) -> list[tuple[re.Match[str], tuple[str, ...]]]:
+        # Case-insensitive phrases are matched on the lower-cased text, which is
+        # much faster than re.IGNORECASE; where lower-casing changes the length
+        # (a few rare letters), offsets would shift, so fall back to IGNORECASE.
+        lowered = text.lower()
+        same_length = len(lowered) == len(text)
+        found = []
+        for pattern, fallback, lookup in self._passes:
+            if fallback is None:
+                hits = pattern.finditer(text)
+            else:
+                hits = pattern.finditer(lowered) if same_length else fallback.finditer(text)
+            for m in hits:
+                labels = lookup.get(m.group() if fallback is None else m.group().lower(), ())
+                if labels:
+                    found.append((m, labels))
+        return found
 
     def counts(self, text: str) -> dict[str, int]:
         """Number of keyword matches per label in `text` (already normalised)."""
-        return {label: len(self._finditer(text, label)) for label in self.labels}
+        result = dict.fromkeys(self.labels, 0)
+        for _, labels in self._found(text):
+            for label in labels:
+                result[label] += 1
+        return result
 
     def spans(self, text: str, label: str) -> list[tuple[int, int]]:
-        """Start and end offsets of every keyword of `label` in `text`."""
-        return [m.span() for m in self._finditer(text, label)]
+        """Start and end offsets of every keyword of `label` in `text`, in order."""
+        return sorted(m.span() for m, labels in self._found(text) if label in labels)
 
     def matches(self, text: str, label: str) -> list[str]:
         """The keyword surfaces of `label` found in `text`, in order."""
-        return [m.group() for m in self._finditer(text, label)]
+        return [text[a:b] for a, b in self.spans(text, label)]
 
 
 @lru_cache(maxsize=1)
 def keyword_matcher() -> KeywordMatcher:
     """The matcher over `KEYWORDS` (built once)."""
-    return KeywordMatcher(KEYWORDS, STOPS)
+    return KeywordMatcher([KEYWORDS, CONTEXT_CUES], STOPS)

@@ -53,3 +53,16 @@ def test_every_code_is_iso_alpha2_or_eu() -> None:
     assert "VN" not in gaz.foreign_codes
     assert all(len(c) == 2 and c.isupper() for c in gaz.codes)
     assert {"JP", "KR", "US", "CN", "EU"} <= set(gaz.foreign_codes)
+
+
+def test_countries_in_a_list_are_marked_as_listed() -> None:
+    from model.features import PAIR_FEATURES, country_pairs, prepare
+
+    doc = prepare({"title": "Mỹ cấm xuất khẩu chip",
+                   "text": "Các nước như Nhật Bản, Hàn Quốc và Đài Loan bị ảnh hưởng. Mỹ nói rõ lý do. Mỹ sẽ xem xét."})
+    codes, rows = country_pairs(doc)
+    listed = dict(zip(codes, rows[:, PAIR_FEATURES.index("listed_share")]))
+    assert listed["JP"] == listed["KR"] == listed["TW"] == 1.0
+    assert listed["US"] == 0.0
+    title_others = dict(zip(codes, rows[:, PAIR_FEATURES.index("title_names_others")]))
+    assert title_others["US"] == 0.0 and title_others["JP"] == 1.0

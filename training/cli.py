@@ -27,7 +27,7 @@ from training.train import TrainConfig, train
 def train_command(data_dir: Path, train_file: str, dev_file: str, output: Path, tokenizer: str,
                   use_pool: bool, pool_limit: int | None, seed: int) -> None:
     """Train a bundle from the labelled data and write it to OUTPUT."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", force=True)  # underthesea adds a root handler on import
     if not (data_dir / train_file).is_file():
         raise click.ClickException(f"training file not found: {data_dir / train_file} (set --data-dir)")
     config = TrainConfig(data_dir=data_dir, train_file=train_file, dev_file=dev_file, output=output,

@@ -43,7 +43,7 @@ def _summary(s: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def run(data_dir: Path, folds: int, seed: int, tokenizers: list[str]) -> list[dict[str, Any]]:
+def run(data_dir: Path, folds: int, seed: int, tokenizers: list[str], repeats: int = 1) -> list[dict[str, Any]]:
     labels = label_names()
     train_rows = load_labelled(data_dir / "train.jsonl")
     dev_rows = load_labelled(data_dir / "dev.jsonl")
@@ -60,8 +60,8 @@ def run(data_dir: Path, folds: int, seed: int, tokenizers: list[str]) -> list[di
         pool_docs = prepare_many(preparer, pool_rows)
 
         def evaluate(step: str, params: dict[str, Any], extra: Any) -> None:
-            thresholds = cv_thresholds(docs, Y, labels, params, folds, seed, extra)
             model = fit_model(docs, Y, params, seed, extra)
+            thresholds = cv_thresholds(docs, Y, labels, params, folds, seed, extra, model, repeats)
             P = model.predict_proba(dev_docs)
             limits = np.array([thresholds[label] for label in labels])
             row = {"step": step, "tokenizer": tokenizer, "prepare_ms_per_article": round(per_article_ms, 2),
@@ -95,9 +95,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("reports/experiments.json"))
     parser.add_argument("--folds", type=int, default=TrainConfig.folds)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=TrainConfig.cv_repeats, help="Cross-validation repeats.")
     parser.add_argument("--tokenizers", default="syllable,word")
     args = parser.parse_args()
-    results = run(args.data_dir, args.folds, args.seed, args.tokenizers.split(","))
+    results = run(args.data_dir, args.folds, args.seed, args.tokenizers.split(","), args.repeats)
     print(format_table(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -42,6 +42,7 @@ class TrainConfig:
     pool_limit: int | None = None
     pool_weight: float = 0.3
     folds: int = 5
+    cv_repeats: int = 3
     seed: int = 0
     model_params: dict[str, Any] = field(default_factory=dict)
 
@@ -62,26 +63,33 @@ def _with_extra(docs: list[Prepared], Y: np.ndarray, weights: np.ndarray,
 
 
 def fit_model(docs: list[Prepared], Y: np.ndarray, params: dict[str, Any], seed: int,
-              extra: Extra | None = None) -> TaggerModel:
+              extra: Extra | None = None, features_from: TaggerModel | None = None) -> TaggerModel:
     """A `TaggerModel` fitted on gold `docs` plus the pool's `extra` rows."""
     X, Y, W = _with_extra(docs, Y, np.ones(len(docs)), extra)
-    return TaggerModel(random_state=seed, **params).fit(X, Y, sample_weight=W)
+    return TaggerModel(random_state=seed, **params).fit(X, Y, sample_weight=W, features_from=features_from)
 
 
 def out_of_fold(docs: list[Prepared], Y: np.ndarray, params: dict[str, Any], folds: int, seed: int,
-                extra: Extra | None = None) -> np.ndarray:
-    """Out-of-fold probabilities for the gold rows; pool rows (`extra`) only ever train."""
+                extra: Extra | None = None, features_from: TaggerModel | None = None, repeats: int = 1) -> np.ndarray:
+    """Out-of-fold probabilities for the gold rows, averaged over `repeats`
+    shuffles; pool rows (`extra`) only ever train.
+
+    With `features_from` (a model fitted on all articles), folds reuse its
+    label-free vocabulary and LSA and refit only the classifiers.
+    """
     P = np.zeros(Y.shape, dtype=float)
-    for fit_idx, held_idx in KFold(folds, shuffle=True, random_state=seed).split(docs):
-        model = fit_model([docs[i] for i in fit_idx], Y[fit_idx], params, seed, extra)
-        P[held_idx] = model.predict_proba([docs[i] for i in held_idx])
-    return P
+    for repeat in range(repeats):
+        for fit_idx, held_idx in KFold(folds, shuffle=True, random_state=seed + repeat).split(docs):
+            model = fit_model([docs[i] for i in fit_idx], Y[fit_idx], params, seed, extra, features_from)
+            P[held_idx] += model.predict_proba([docs[i] for i in held_idx])
+    return P / repeats
 
 
 def cv_thresholds(docs: list[Prepared], Y: np.ndarray, labels: list[str], params: dict[str, Any],
-                  folds: int, seed: int, extra: Extra | None = None) -> dict[str, float]:
+                  folds: int, seed: int, extra: Extra | None = None,
+                  features_from: TaggerModel | None = None, repeats: int = 1) -> dict[str, float]:
     """Per-label thresholds tuned on out-of-fold predictions over the training set."""
-    P = out_of_fold(docs, Y, params, folds, seed, extra)
+    P = out_of_fold(docs, Y, params, folds, seed, extra, features_from, repeats)
     return tune_thresholds(Y, P, labels, threshold_groups(labels))
 
 
@@ -143,8 +151,9 @@ def train(config: TrainConfig) -> Tagger:
         data_files.append(file_identity(pool_path))
         log.info("pool articles used: %d (labels: %s)", len(pool_docs), config.pool_labels)
 
-    thresholds = cv_thresholds(docs, Y, labels, config.model_params, config.folds, config.seed, extra)
     model = fit_model(docs, Y, config.model_params, config.seed, extra)
+    thresholds = cv_thresholds(docs, Y, labels, config.model_params, config.folds, config.seed, extra, model,
+                               config.cv_repeats)
     pipeline.steps[-1] = ("tag", model)
 
     now = dt.datetime.now(dt.timezone.utc)
