@@ -56,13 +56,23 @@ def load_server(tiny_bundle_path: Path, tmp_path_factory: pytest.TempPathFactory
         yield server
 
 
-def sample_rss(server: LiveServer, pids: set[int], stop: threading.Event, peaks: dict[int, int]) -> None:
-    while not stop.wait(0.5):
+def sample_rss(pids: set[int], run: LoadRun, stop: threading.Event, peaks: dict[int, int],
+               timeline: list[tuple[int, int]]) -> None:
+    """Every second: each worker's peak RSS, and (requests answered, total worker RSS)."""
+    while not stop.wait(1.0):
+        sizes = {}
         for pid in pids:
             try:
-                peaks[pid] = max(peaks.get(pid, 0), rss_kib(pid))
+                sizes[pid] = rss_kib(pid)
             except (OSError, LookupError):
-                pass
+                continue
+            peaks[pid] = max(peaks.get(pid, 0), sizes[pid])
+        timeline.append((run.done, sum(sizes.values())))
+
+
+def thinned(points: list[tuple[int, int]], keep: int = 10) -> list[tuple[int, int]]:
+    step = max(1, len(points) // keep)
+    return points[::step] + points[-1:] if points else []
 
 
 @pytest.mark.slow
@@ -76,11 +86,13 @@ def test_load_has_no_errors_and_flat_worker_memory(load_server: LiveServer, load
     start = {pid: rss_kib(pid) for pid in pids}
 
     peaks: dict[int, int] = {}
+    timeline: list[tuple[int, int]] = []
+    run = LoadRun()
     stop = threading.Event()
-    sampler = threading.Thread(target=sample_rss, args=(load_server, pids, stop, peaks), daemon=True)
+    sampler = threading.Thread(target=sample_rss, args=(pids, run, stop, peaks, timeline), daemon=True)
     sampler.start()
     try:
-        run = run_load(load_server.port, load_articles, total, CONCURRENCY)
+        run_load(load_server.port, load_articles, total, CONCURRENCY, into=run)
     finally:
         stop.set()
         sampler.join()
@@ -93,6 +105,7 @@ def test_load_has_no_errors_and_flat_worker_memory(load_server: LiveServer, load
         "requests_per_second": round(run.done / run.seconds, 1),
         "rss_kib_after_warm_up": start, "rss_kib_peak": peaks, "rss_kib_end": end,
         "rss_growth_percent": {pid: round(100 * g, 2) for pid, g in growth.items()},
+        "total_rss_kib_by_requests_answered": thinned(timeline),
     })
     assert run.done == total
     assert not run.errors(), run.errors()
