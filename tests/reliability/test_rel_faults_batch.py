@@ -19,10 +19,10 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from batch.helpers import articles, write_jsonl
 from reliability.live import TAGGER
@@ -132,11 +132,11 @@ def test_batch_killed_at_random_points_resumes_to_every_id_exactly_once(tmp_path
 
 # --- unwritable outputs -------------------------------------------------------------
 
-def invoke(bundle: Path, *args: str) -> Any:
+def invoke(bundle: Path, *args: str) -> Result:
     return CliRunner().invoke(main, ["tag", *args, "--model", str(bundle), "--jobs", "1"])
 
 
-def assert_clean_failure(result: Any, message: str) -> None:
+def assert_clean_failure(result: Result, message: str) -> None:
     """Exit 1 with `message` on stderr, through a ClickException, not a crash."""
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit), result.exception
@@ -169,18 +169,18 @@ def test_a_disk_error_mid_run_stops_with_a_message_and_keeps_whole_chunks(tiny_b
     calls = Counter[str]()
     real_write, real_add = batch.Sink.write, batch.ErrorLog.add
 
-    def full(kind: str, target: str):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), target)
+    def full(target: Path) -> NoReturn:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
 
     def sink_write(self: batch.Sink, text: str) -> None:
         calls["output"] += 1
         if failing == "output" and calls["output"] == 3:
-            full("output", str(out))
+            full(out)
         real_write(self, text)
 
     def error_add(self: batch.ErrorLog, problem: batch.Problem) -> None:
         if failing == "errors file":
-            full("errors", str(self.path))
+            full(self.path)
         real_add(self, problem)
 
     monkeypatch.setattr(batch.Sink, "write", sink_write)

@@ -245,7 +245,8 @@ def test_gunicorn_own_errors_carry_no_trace_either(shared_server: LiveServer, he
     assert_no_leak(reply.body)
 
 
-def test_a_server_error_is_a_problem_without_trace_or_path(tiny_bundle_path: Path, monkeypatch) -> None:
+def test_a_server_error_is_a_problem_without_trace_or_path(tiny_bundle_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     app = create_app({"MODEL_PATH": str(tiny_bundle_path)})  # not TESTING: errors are handled, not raised
     tagger = app.extensions["tagger"]
 
