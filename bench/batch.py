@@ -59,6 +59,7 @@ def run_jobs(small: Path, small_n: int, large: Path, large_n: int, jobs: int, ch
         "articles_per_s": large_n / seconds,
         "startup_s": median([s.startup_s for s in splits]),
         "steady_articles_per_s": median([s.steady_per_s for s in splits]),
+        "steady_runs": [s.steady_per_s for s in splits],  # a wide spread: start-up noise swamps the work
     }
 
 

@@ -11,8 +11,9 @@ from typing import Any
 import click
 
 from bench import report, tables
+from bench.machine import machine_info
 from bench.sample import load_sample
-from bench.settings import FULL, QUICK, SECTIONS, Sizes, parse_sections
+from bench.settings import FULL, QUICK, SECTIONS, Sizes, parse_sections, with_articles
 from model.bundle import DEFAULT_BUNDLE, manifest_path
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.json"
@@ -45,7 +46,7 @@ class Run:
     def go(self) -> dict[str, Any]:
         from bench.sections import run_sections  # heavy imports only once the options are valid
         sample = load_sample(self.sizes.articles)
-        self.results.update(mode="quick" if self.sizes == QUICK else "full", machine=report.machine_info(),
+        self.results.update(mode=self.sizes.name, machine=machine_info(),
                             model=model_info(self.model),
                             sizes=asdict(self.sizes), sections_run=sorted(self.sections),
                             sample={"source": sample.source, "articles": len(sample.articles)})
@@ -61,18 +62,25 @@ class Run:
               help="Model bundle to measure.")
 @click.option("--sections", default=",".join(map(str, SECTIONS)), show_default=True,
               help="Sections to run, comma-separated: " + "; ".join(f"{n} {what}" for n, what in SECTIONS.items()))
+@click.option("--articles", type=click.IntRange(min=1), default=None,
+              help="Sample size  [default: 2000, 200 with --quick]; a multiple of two chunks (400, or 50 with --quick).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_OUT, show_default=True,
               help="Where to write the results as JSON.")
-def main(quick: bool, model: Path, sections: str, out: Path) -> None:
+def main(quick: bool, model: Path, sections: str, articles: int | None, out: Path) -> None:
     """Benchmark the tagger: throughput, latency, cost growth and memory (see docs/bench.md)."""
     try:
         chosen = parse_sections(sections)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--sections") from None
+    sizes = QUICK if quick else FULL
+    try:
+        sizes = sizes if articles is None else with_articles(sizes, articles)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--articles") from None
     if not model.is_file():
         raise click.ClickException(f"no model bundle at {model}: train one (make train) or pass --model")
     with tempfile.TemporaryDirectory(prefix="tagger-bench-") as tmp:
-        results = Run(model.resolve(), QUICK if quick else FULL, chosen, Path(tmp)).go()
+        results = Run(model.resolve(), sizes, chosen, Path(tmp)).go()
     click.echo(tables.render(results))
     say(f"results written to {report.write_json(results, out)}")
 

@@ -4,15 +4,9 @@ from __future__ import annotations
 import json
 import math
 import operator
-import os
-import platform
-import subprocess
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 class Target(NamedTuple):
@@ -59,12 +53,15 @@ def _unit(unit: str) -> str:
 
 
 def check(target: Target, results: dict[str, Any]) -> dict[str, Any] | None:
-    """The target's figure and verdict, or None when its section did not run."""
+    """The target's figure and verdict, or None when its section did not run.
+
+    The verdict `ok` is None when the section ran but could not measure the figure (NaN).
+    """
     try:
         value = float(target.figure(results))
     except (KeyError, ZeroDivisionError):
         return None
-    ok = not math.isnan(value) and _COMPARE[target.compare](value, target.bound)
+    ok = None if math.isnan(value) else bool(_COMPARE[target.compare](value, target.bound))
     return {"name": target.name, "section": target.section, "value": value, "compare": target.compare,
             "bound": target.bound, "unit": target.unit,
             "target": f"{target.compare} {fmt(target.bound, 2)}{_unit(target.unit)}", "ok": ok}
@@ -83,34 +80,14 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def targets_table(results: dict[str, Any]) -> str:
-    rows = [[c["name"], fmt(int(c["value"]) if c["value"].is_integer() else c["value"], 2) + _unit(c["unit"]),
-             c["target"], "ok" if c["ok"] else "MISSED"] for c in checks(results)]
+    verdicts = {True: "ok", False: "MISSED", None: "not measured"}
+    rows = []
+    for c in checks(results):
+        value = fmt(int(c["value"]) if c["value"].is_integer() else c["value"], 2)
+        rows.append([c["name"], value + _unit(c["unit"]) * (c["ok"] is not None), c["target"], verdicts[c["ok"]]])
     if not rows:
         return "   (none measured)"
     return table(["target", "measured", "bound", ""], rows)
-
-
-def _git(*args: str) -> str | None:
-    try:
-        done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
-def machine_info() -> dict[str, Any]:
-    """What the figures depend on: cores, Python, platform, load, the commit, when."""
-    return {
-        "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "cores": os.cpu_count(),
-        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "load_average_at_start": list(os.getloadavg()),
-        "commit": _git("rev-parse", "--short", "HEAD"),
-        "tree_changed": bool(_git("status", "--porcelain", "--untracked-files=no")),
-    }
 
 
 def json_safe(value: Any) -> Any:

@@ -1,7 +1,7 @@
 """How big a run is (full or `--quick`) and which sections there are."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 SECTIONS = {
     1: "floor (word_tokenize alone)",
@@ -16,6 +16,7 @@ SECTIONS = {
 class Sizes:
     """Sizes and repeats of a run; every figure is a median of `repeats` runs after a warm-up."""
 
+    name: str = "full"
     articles: int = 2000          # the sample, every k-th article of the pool
     repeats: int = 3              # runs per figure (sections 1-3)
     chunk_size: int = 200         # `tagger tag --chunk-size`: the CLI's default
@@ -29,9 +30,25 @@ class Sizes:
 
 
 FULL = Sizes()
-QUICK = Sizes(articles=200, repeats=2, chunk_size=25, longest_pieces=1,
+QUICK = Sizes(name="quick", articles=200, repeats=2, chunk_size=25, longest_pieces=1,
               rest_requests={1: 60, 8: 200, 32: 200}, rest_repeats=2, rest_time_limit_s=20,
               memory_requests=500, load_repeats=2)
+
+
+def with_articles(sizes: Sizes, articles: int) -> Sizes:
+    """`sizes` with another sample size, e.g. a larger one so that `--jobs 2`'s work outweighs its start-up.
+
+    Raises
+    ------
+    ValueError
+        If `articles` is not a multiple of two chunks larger than two chunks
+        (section 2 needs whole rounds of two chunks, see `bench.batch`).
+    """
+    rounds = 2 * sizes.chunk_size
+    if articles <= rounds or articles % rounds:
+        raise ValueError(f"must be a multiple of {rounds} (two chunks of {sizes.chunk_size}) above {rounds}, "
+                         f"not {articles}")
+    return replace(sizes, articles=articles)
 
 
 def parse_sections(text: str) -> set[int]:

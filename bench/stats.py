@@ -9,8 +9,10 @@ from typing import NamedTuple
 
 
 def median(values: Sequence[float]) -> float:
-    """Median of `values`; NaN when there are none (a section that could not measure)."""
-    return statistics.median(values) if values else math.nan
+    """Median of the values that are numbers: NaN marks a run that could not measure, and
+    is left out. NaN when no value is left."""
+    numbers = [v for v in values if not math.isnan(v)]
+    return statistics.median(numbers) if numbers else math.nan
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -1,6 +1,7 @@
 """The printed table: one block per section that ran, then the targets."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from bench.report import fmt, table, targets_table
@@ -14,17 +15,29 @@ def floor_block(r: dict[str, Any]) -> str:
                     [["word_tokenize", fmt(r["seconds"], 2), fmt(r["articles_per_s"]), fmt(r["kchar_per_s"])]]))
 
 
+def spread(values: list[float]) -> str:
+    """The lowest and highest of the values that are numbers, as "low-high"; how many
+    were numbers when some were not; "-" if none were."""
+    finite = [v for v in values if v is not None and not math.isnan(v)]
+    if not finite:
+        return "-"
+    missing = f" ({len(finite)} of {len(values)})" if len(finite) < len(values) else ""
+    return f"{fmt(min(finite), 0)}-{fmt(max(finite), 0)}{missing}"
+
+
 def batch_block(r: dict[str, Any], floor: dict[str, Any] | None) -> str:
     base = floor["articles_per_s"] if floor else float("nan")
     rows = [[f"--jobs {j}", fmt(run["seconds"], 2), fmt(run["articles_per_s"]), fmt(ratio(run["articles_per_s"], base), 2),
-             fmt(run["startup_s"], 2), fmt(run["steady_articles_per_s"]), fmt(ratio(run["steady_articles_per_s"], base), 2)]
+             fmt(run["startup_s"], 2), fmt(run["steady_articles_per_s"]), spread(run.get("steady_runs", [])),
+             fmt(ratio(run["steady_articles_per_s"], base), 2)]
             for j, run in r["runs"].items()]
     return (f"2. tagger tag, a subprocess on {fmt(r['articles'])} articles (--chunk-size {r['chunk_size']}; "
             f"median of {len(next(iter(r['runs'].values()))['runs_s'])} runs).\n"
             f"   end-to-end: process start, imports, bundle load and writing included. steady: start-up excluded,\n"
             f"   derived from a second run on the first {r['small_articles']} articles (rate of the extra articles;\n"
             f"   start-up = that line's time at zero articles)\n"
-            + table(["", "end-to-end s", "articles/s", "x floor", "start-up s", "steady articles/s", "x floor"], rows))
+            + table(["", "end-to-end s", "articles/s", "x floor", "start-up s", "steady articles/s", "range", "x floor"],
+                    rows))
 
 
 def growth_block(r: dict[str, Any]) -> str:

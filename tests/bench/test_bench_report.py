@@ -9,7 +9,8 @@ import pytest
 
 from bench.memory import memory_growth
 from bench.report import TARGETS, check, checks, fmt, json_safe, table, write_json
-from bench.settings import FULL, QUICK, SECTIONS, parse_sections
+from bench.settings import FULL, QUICK, SECTIONS, parse_sections, with_articles
+from bench.tables import spread
 
 
 @pytest.mark.parametrize(("text", "expected"), [("1,2,5", {1, 2, 5}), (" 3 , 3,", {3}), ("5", {5})])
@@ -63,10 +64,10 @@ def test_checks_judge_what_ran_and_skip_the_rest() -> None:
     }
 
 
-def test_a_nan_figure_is_missed() -> None:
+def test_a_nan_figure_is_not_measured_rather_than_met_or_missed() -> None:
     memory = {"memory": {"max_rss_mb": 100.0, "max_growth_pct": math.nan}}
     growth = next(t for t in TARGETS if t.name.startswith("RSS growth"))
-    assert check(growth, memory)["ok"] is False
+    assert check(growth, memory)["ok"] is None
 
 
 def test_memory_growth_per_worker() -> None:
@@ -82,3 +83,17 @@ def test_json_is_strict(tmp_path: Path) -> None:
     assert json_safe({1: [math.nan, 1.5, {"x": math.inf}]}) == {"1": [None, 1.5, {"x": None}]}
     path = write_json({"a": math.nan}, tmp_path / "results" / "r.json")
     assert json.loads(path.read_text(encoding="utf-8"), parse_constant=lambda c: pytest.fail(c)) == {"a": None}
+
+
+def test_with_articles_keeps_whole_rounds_of_two_chunks() -> None:
+    assert with_articles(FULL, 8000).articles == 8000
+    assert with_articles(QUICK, 100).name == "quick"
+    for bad in (400, 1000, 10):
+        with pytest.raises(ValueError, match="multiple of 400"):
+            with_articles(FULL, bad)
+
+
+def test_spread_skips_what_could_not_be_measured() -> None:
+    assert spread([152.4, math.nan, 98.6]) == "99-152 (2 of 3)"
+    assert spread([152.4, 98.6]) == "99-152"
+    assert spread([math.nan]) == "-"

@@ -28,7 +28,9 @@ def test_percentile_of_nothing_is_nan_and_out_of_range_is_an_error() -> None:
 
 def test_median_and_ratio_give_nan_instead_of_errors() -> None:
     assert median([3, 1, 2]) == 2
+    assert median([3, math.nan, 1]) == 2  # a run that could not measure is left out
     assert math.isnan(median([]))
+    assert math.isnan(median([math.nan]))
     assert ratio(3, 2) == 1.5
     assert math.isnan(ratio(1, 0))
     assert math.isnan(ratio(1, math.nan))
