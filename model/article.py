@@ -53,6 +53,11 @@ def to_article(record: Article | Mapping[str, Any]) -> Article:
     ident = record.get("id")
     if ident is not None and not isinstance(ident, (str, int)) or isinstance(ident, bool):
         raise InputError("field 'id' must be a string or an integer")
+    if isinstance(ident, str):
+        try:
+            ident.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError("field 'id' must be valid Unicode text (it holds a lone surrogate)") from None
     return Article(
         text=text,
         title=_string_field(record, "title"),

@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, ServiceUnavailable, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge, ServiceUnavailable, UnsupportedMediaType
 
 from model.article import Article, to_article
 from model.errors import InputError
@@ -43,7 +43,12 @@ def json_body() -> Any:
     """
     if not request.is_json:
         raise UnsupportedMediaType("send JSON with the header 'Content-Type: application/json'")
-    data = request.get_data(cache=True)
+    try:
+        data = request.get_data(cache=True)
+    except HTTPException:
+        raise
+    except Exception:  # e.g. the server's reader rejects a malformed chunked body
+        raise BadRequest("the request body could not be read (malformed chunked encoding?)") from None
     limit = request.max_content_length
     if request.content_length is None and limit is not None and len(data) >= limit:
         # A streamed (chunked) body is cut at the limit without an error (Werkzeug 3

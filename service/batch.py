@@ -496,7 +496,9 @@ class ErrorLog:
 
     def add(self, problem: Problem) -> None:
         if self.fh is None:
-            self.fh = open(self.path, "w", encoding="utf-8")
+            # backslashreplace: an id holding a lone surrogate is written as the JSON
+            # escape "\\udXXX", which reads back as the same string.
+            self.fh = open(self.path, "w", encoding="utf-8", errors="backslashreplace")
         self.fh.write(problem.to_json() + "\n")
         self.fh.flush()
         self.counts.errors += 1
@@ -664,7 +666,12 @@ def run_batch(job: BatchJob, fmt: OutputFormat, engine: Engine, counts: Counts, 
     except OSError as exc:
         raise BatchError(f"cannot write {exc.filename or job.output or 'stdout'}: {exc.strerror or exc}") from None
     finally:
-        errors.close()
-        if fh is not stdout:
-            fh.close()
+        # Closing flushes; after a failed write (a full disk) that raises the
+        # same OSError again, which must not replace the clear message above.
+        for stream in (errors, fh if fh is not stdout else None):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
     return counts

@@ -251,8 +251,6 @@ def test_a_full_disk_stops_the_run_with_exit_1_and_keeps_whole_lines(full_disk: 
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="run_batch closes the output in `finally`; the close flushes the chunk "
-                                       "the full disk refused and raises OSError again, past the BatchError")
 def test_a_full_disk_error_has_no_traceback(full_disk: DiskRun) -> None:
     assert full_disk.result.returncode == 1
     assert "Traceback" not in full_disk.result.stderr, full_disk.result.stderr[-3000:]

@@ -209,7 +209,6 @@ def test_api_tags_lone_surrogate_escapes_in_text_fields(api_client: FlaskClient,
     assert response.status_code == 200, response.get_data(as_text=True)
 
 
-@pytest.mark.xfail(strict=True, reason="an id holding a lone surrogate is echoed back unencodable: 500, not 422")
 @pytest.mark.parametrize("path", ["/v1/tag", "/v1/tag/batch"])
 def test_api_refuses_an_id_with_a_lone_surrogate_with_422(api_client: FlaskClient, path: str) -> None:
     article = {"id": "a\ud800", "text": "Việt Nam và Nhật Bản hợp tác về 5G."}
@@ -221,8 +220,6 @@ def test_api_refuses_an_id_with_a_lone_surrogate_with_422(api_client: FlaskClien
     assert problem["status"] == 422 and "id" in problem["detail"]
 
 
-@pytest.mark.xfail(strict=True, reason="an id holding a lone surrogate passes validation, then its result cannot be "
-                                       "encoded: tagger tag dies with a UnicodeEncodeError traceback")
 def test_batch_lists_an_id_with_a_lone_surrogate_as_an_error_and_goes_on(tiny_bundle_path: Path,
                                                                         tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
