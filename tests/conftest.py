@@ -1,13 +1,20 @@
 """Shared fixtures: a tiny model trained on the sentences in tests/data/tiny.jsonl."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from model.bundle import load_bundle
 from model.tagger import Tagger
+from service import create_app
 from training.train import TrainConfig, train
+
+AppFactory = Callable[..., Flask]
 
 TESTS = Path(__file__).resolve().parent
 TEST_DATA = TESTS / "data"
@@ -35,3 +42,21 @@ def tiny_bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny_tagger(tiny_bundle_path: Path) -> Tagger:
     """The tiny model, loaded through `load_bundle` like every caller does."""
     return load_bundle(tiny_bundle_path)
+
+
+@pytest.fixture(scope="session")
+def make_app(tiny_bundle_path: Path) -> AppFactory:
+    """Build a test app on the tiny bundle; keyword arguments override config keys."""
+    def make(**config: Any) -> Flask:
+        return create_app({"TESTING": True, "MODEL_PATH": str(tiny_bundle_path), **config})
+    return make
+
+
+@pytest.fixture
+def app(make_app: AppFactory) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

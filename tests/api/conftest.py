@@ -1,19 +1,11 @@
-"""Fixtures for the REST service: apps built by the factory on the tiny bundle."""
+"""Fixtures for the REST service (the app fixtures live in tests/conftest.py)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
-from flask import Flask
-from flask.testing import FlaskClient
 from threadpoolctl import threadpool_limits
-
-from service import create_app
-
-AppFactory = Callable[..., Flask]
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -25,24 +17,6 @@ def single_threaded() -> Iterator[None]:
     """
     with threadpool_limits(1):
         yield
-
-
-@pytest.fixture
-def make_app(tiny_bundle_path: Path) -> AppFactory:
-    """Build a test app on the tiny bundle; keyword arguments override config keys."""
-    def make(**config: Any) -> Flask:
-        return create_app({"TESTING": True, "MODEL_PATH": str(tiny_bundle_path), **config})
-    return make
-
-
-@pytest.fixture
-def app(make_app: AppFactory) -> Flask:
-    return make_app()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture

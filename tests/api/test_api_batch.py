@@ -7,7 +7,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from api.checks import assert_problem, assert_problem_body
-from api.conftest import AppFactory
+from conftest import AppFactory
 from model.tagger import Tagger
 
 GOOD = [

@@ -10,7 +10,7 @@ from werkzeug.test import EnvironBuilder, TestResponse, run_wsgi_app
 from werkzeug.wrappers import Request
 
 from api.checks import assert_problem
-from api.conftest import AppFactory
+from conftest import AppFactory
 
 ARTICLE = {"text": "Việt Nam và Nhật Bản hợp tác về 5G."}
 

@@ -1,18 +1,10 @@
-"""Fixtures for the analysts' page: apps built by the factory on the tiny bundle."""
+"""Fixtures for the analysts' page (the app fixtures live in tests/conftest.py)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from threadpoolctl import threadpool_limits
-
-from service import create_app
-
-AppFactory = Callable[..., Flask]
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -22,19 +14,3 @@ def single_threaded() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="package")
-def make_app(tiny_bundle_path: Path) -> AppFactory:
-    """Build a test app on the tiny bundle; keyword arguments override config keys."""
-    def make(**config: Any) -> Flask:
-        return create_app({"TESTING": True, "MODEL_PATH": str(tiny_bundle_path), **config})
-    return make
-
-
-@pytest.fixture
-def app(make_app: AppFactory) -> Flask:
-    return make_app()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from service.web import ASSETS, STATIC
-from web.conftest import AppFactory
+from conftest import AppFactory
 
 ABSOLUTE_URL = re.compile(r"\bhttps?://|\bwss?://", re.IGNORECASE)
 LOCAL_URL = re.compile(r"/(?!/)|#|data:")  # a path on this server, a fragment or inline data, never //host
