@@ -34,9 +34,10 @@ def _pattern(node: dict) -> str:
 def phrase_pattern(phrases: list[str], flags: int = 0) -> re.Pattern[str]:
     """Compiled regex matching any of `phrases` as whole words, longest first.
 
-    With `re.IGNORECASE`, pass the phrases lower-cased.
+    A phrase right after a number's decimal point is not a word ("5G" in
+    "2.5G"). With `re.IGNORECASE`, pass the phrases lower-cased.
     """
     unique = sorted(set(p for p in phrases if p))
     if not unique:
         return re.compile(r"(?!x)x")
-    return re.compile(rf"(?<!\w){_pattern(_trie(unique))}(?!\w)", flags)
+    return re.compile(rf"(?<!\w)(?<!\d[.,]){_pattern(_trie(unique))}(?!\w)", flags)

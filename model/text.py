@@ -13,8 +13,9 @@ from underthesea import word_tokenize
 from underthesea.pipeline.text_normalize.token_normalize import token_normalize
 
 _WORD = re.compile(r"\w+")
-# Syllables, numbers and mixed tokens such as "5G", "TT&TT" reduced to word characters.
-_TOKEN = re.compile(r"\w+")
+# Syllables, numbers and mixed tokens such as "5G", "TT&TT" reduced to word characters;
+# a decimal stays one token ("2.5G" is a car trim, not "2" and "5g").
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+\w*|\w+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 

@@ -32,6 +32,12 @@ def test_finds_countries(text: str, expected: list[tuple[str, str]]) -> None:
         "hôm Chủ Nhật trời mưa",           # "Nhật" in Sunday is not Japan
         "cập nhật phần mềm",               # lower case is not a name
         "Pháp luật quy định rõ",            # "Pháp luật" is law, not France
+        "bị hại là ông Cao Toàn Mỹ",        # "Mỹ" in a person's name is not the US
+        "anh Mỹ khai tại tòa",
+        "cháy gara gần sân Mỹ Đình",        # a place in Hanoi
+        "cuộc kháng chiến chống Mỹ cứu nước",  # history, not the US as an actor
+        "sửa Nhà thờ Đức Bà",               # Notre-Dame, not Germany
+        "biên giới Đức Huệ (Long An)",      # a district of Long An
     ],
 )
 def test_ignores_lookalikes(text: str) -> None:
@@ -40,6 +46,11 @@ def test_ignores_lookalikes(text: str) -> None:
 
 def test_country_name_after_lowercase_word_counts() -> None:
     assert codes("Tổng thống Nga Vladimir Putin") == [("RU", "names"), ("RU", "actors")]
+
+
+@pytest.mark.parametrize("text", ["Theo Mỹ, thỏa thuận vẫn còn hiệu lực", "Với Đức, đây là ưu tiên"])
+def test_short_name_after_a_capitalised_sentence_opener_counts(text: str) -> None:
+    assert len(codes(text)) == 1
 
 
 def test_mentions_carry_offsets_into_the_text() -> None:

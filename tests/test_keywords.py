@@ -18,6 +18,7 @@ from model.text import normalize
         ("Đổi sang thẻ chip nội địa", "semiconductors", 0),  # chip cards are not semiconductors
         ("Nhà máy chip bán dẫn", "semiconductors", 2),
         ("Tin tặc phát tán mã độc", "cybersecurity", 2),
+        ("Xe Toyota Camry 2.5G và mạng 5G", "5g", 1),       # "2.5G" is a car trim
     ],
 )
 def test_counts(text: str, label: str, expected: int) -> None:

@@ -39,6 +39,10 @@ def test_syllables_lowercase_and_drop_punctuation() -> None:
     assert syllables("Mạng 5G, AI!") == ["mạng", "5g", "ai"]
 
 
+def test_syllables_keep_decimals_whole() -> None:
+    assert syllables("Camry 2.5G giá 1.000 USD, tăng 16,5%") == ["camry", "2.5g", "giá", "1.000", "usd", "tăng", "16,5"]
+
+
 def test_words_join_syllables_of_a_word() -> None:
     tokens = words(normalize("Trí tuệ nhân tạo phát triển tại Nhật Bản."))
     assert "nhật_bản" in tokens
