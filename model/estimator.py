@@ -68,6 +68,17 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
     country_min_support : int
         Countries with at least this many positive training pairs get an
         indicator feature of their own in the country model.
+    cue_weight : float
+        Weight of the dense keyword and mention cues (`cue_features`).
+    cooperation_areas : bool
+        A topic named once in a list of cooperation areas counts
+        (LABELING.md: "hợp tác về 5G, AI, bán dẫn" tags all three), but a bag
+        of n-grams scores a single mention low. When on, a topic's
+        probability is combined (noisy-OR) with P(cooperation) x
+        `area_precision_` wherever the topic is named as an area: in a
+        sentence that also names another topic or a cooperation word
+        (`model.features.named_areas`). `area_precision_` is learnt in `fit`
+        from the labelled cooperation articles.
     random_state : int
         Seed of the country model.
 
@@ -75,6 +86,10 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
     ----------
     labels_ : list of str
         Topic labels, then ``"cooperation"``, then country codes.
+    area_precision_ : float
+        Share of (cooperation article, topic named as an area) pairs of the
+        training data whose topic is labelled, with a Beta(1, 1) prior; 0
+        when `cooperation_areas` is off.
     """
 
     def __init__(
@@ -89,6 +104,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         lsa_weight: float = 1.0,
         country_min_support: int = 15,
         cue_weight: float = 1.0,
+        cooperation_areas: bool = True,
         random_state: int = 0,
     ):
         self.head_weight = head_weight
@@ -101,6 +117,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         self.lsa_weight = lsa_weight
         self.country_min_support = country_min_support
         self.cue_weight = cue_weight
+        self.cooperation_areas = cooperation_areas
         self.random_state = random_state
 
     # -- text part ------------------------------------------------------------
@@ -194,8 +211,19 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
                 continue
             clf = LogisticRegression(C=self.C, max_iter=2000)
             self.text_models_[label] = clf.fit(Xt[known], y, sample_weight=weights[rows[known]])
+        self.area_precision_ = self._fit_area_precision(docs, Y) if self.cooperation_areas else 0.0
         self._fit_countries(docs, Y, weights)
         return self
+
+    @staticmethod
+    def _fit_area_precision(docs: list[Prepared], Y: np.ndarray) -> float:
+        """P(topic labelled | cooperation article names it as an area), pooled over topics."""
+        n_topics = len(TOPICS)
+        cooperating = np.flatnonzero(Y[:, n_topics] == 1)
+        named = topic_areas([docs[i] for i in cooperating])
+        Yt = Y[cooperating, :n_topics]
+        pairs = named.astype(bool) & (Yt >= 0)
+        return float((Yt[pairs].sum() + 1) / (pairs.sum() + 2))
 
     def _fit_features(self, docs: list[Prepared]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """Fit the vectorisers and the LSA block; return the head and body matrices."""
@@ -250,6 +278,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         for j, label in enumerate(self.labels_[: len(TOPICS) + 1]):
             clf = self.text_models_[label]
             out[:, j] = clf if isinstance(clf, float) else clf.predict_proba(Xt)[:, 1]
+        self._add_cooperation_areas(docs, out)
         index, blocks = self._pairs(docs)
         if index:
             col = {label: j for j, label in enumerate(self.labels_)}
@@ -259,6 +288,15 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             for (i, code), p in zip(index, probs):
                 out[i, col[code]] = p
         return out
+
+    def _add_cooperation_areas(self, docs: list[Prepared], out: np.ndarray) -> None:
+        """Raise, in place, the topics a probable cooperation story names (noisy-OR)."""
+        precision = getattr(self, "area_precision_", 0.0)
+        if not precision:
+            return
+        n_topics = len(TOPICS)
+        area = out[:, n_topics : n_topics + 1] * precision * topic_areas(docs)
+        out[:, :n_topics] = 1.0 - (1.0 - out[:, :n_topics]) * (1.0 - area)
 
     def predict(self, X: list[Prepared]) -> np.ndarray:
         """Indicator matrix at a 0.5 threshold (the `Tagger` applies tuned ones)."""
@@ -286,6 +324,15 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
                     terms.append(term)
         return terms
 
+    def area_terms(self, doc: Prepared, label: str, k: int = 3) -> list[str]:
+        """The keywords by which `doc` names topic `label` as a cooperation area
+        (empty when `cooperation_areas` is off)."""
+        if not getattr(self, "area_precision_", 0.0) or label not in TOPICS or not doc.areas[TOPICS.index(label)]:
+            return []
+        matcher = keyword_matcher()
+        found = matcher.matches(doc.title + " \n" + doc.lead, label) + matcher.matches(doc.body, label)
+        return list(dict.fromkeys(found))[:k]
+
     @staticmethod
     def _describe(feature: str, doc: Prepared) -> list[str]:
         """Readable evidence for one feature: an n-gram, or the words behind a cue."""
@@ -301,6 +348,11 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         matcher = keyword_matcher()
         texts = [doc.title + " \n" + doc.lead] if kind == "head_keywords" else [doc.body]
         return list(dict.fromkeys(m for t in texts for m in matcher.matches(t, label)))[:3]
+
+
+def topic_areas(docs: list[Prepared]) -> np.ndarray:
+    """0/1 matrix (articles x `TOPICS`): is the topic named as an area (`Prepared.areas`)?"""
+    return np.array([d.areas for d in docs], dtype=float).reshape(len(docs), len(TOPICS))
 
 
 def label_names() -> list[str]:

@@ -18,10 +18,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from model.article import Article, to_article
 from model.gazetteer import GROUPS, HOME, Mention, load_gazetteer
-from model.keywords import keyword_matcher
+from model.keywords import KEYWORDS, keyword_matcher
 from model.text import normalize, tokenize
 
 FIELDS = ("title", "lead", "body")
+# The topic labels, in the order of `model.estimator.TOPICS`.
+AREA_TOPICS = tuple(label for label in KEYWORDS if label != "cooperation")
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
 
 
@@ -46,6 +48,7 @@ class Prepared:
     head_keywords: tuple[int, ...]
     body_keywords: tuple[int, ...]
     cooperation_cues: tuple[int, ...] = (0, 0, 0, 0)
+    areas: tuple[int, ...] = (0, 0, 0, 0)
 
     @property
     def length(self) -> int:
@@ -80,6 +83,7 @@ def prepare(article: Article | Mapping[str, Any], tokenizer: str = "syllable") -
         head_keywords=tuple(head_kw[k] for k in matcher.labels),
         body_keywords=tuple(body_kw[k] for k in matcher.labels),
         cooperation_cues=cooperation_cues(texts, mentions),
+        areas=named_areas(texts),
     )
 
 
@@ -104,6 +108,23 @@ def cooperation_cues(texts: dict[str, str], mentions: tuple[FieldMention, ...]) 
         (home if is_home else foreign).add(bisect.bisect_right(ends, fm.mention.start))
     coop = {bisect.bisect_right(ends, start) for start, _ in keyword_matcher().spans(body, "cooperation")}
     return (len(home & foreign), len(coop & foreign), len(coop & home & foreign), int(head_home and head_foreign))
+
+
+def named_areas(texts: dict[str, str]) -> tuple[int, ...]:
+    """1 for each of `AREA_TOPICS` named as an area: in a sentence that also
+    names another topic or a cooperation word ("hợp tác về 5G, AI")."""
+    named: set[str] = set()
+    for field in FIELDS:
+        text = texts[field]
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        sentences: dict[int, set[str]] = {}
+        for start, _, labels in keyword_matcher().labelled_spans(text):
+            sentences.setdefault(bisect.bisect_right(ends, start), set()).update(labels)
+        for labels in sentences.values():
+            topics = labels.intersection(AREA_TOPICS)
+            if len(topics) > 1 or (topics and "cooperation" in labels):
+                named |= topics
+    return tuple(int(t in named) for t in AREA_TOPICS)
 
 
 class ArticlePreparer(TransformerMixin, BaseEstimator):

@@ -123,6 +123,10 @@ class KeywordMatcher:
                     found.append((m, labels))
         return found
 
+    def labelled_spans(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Start, end and labels of every keyword match in `text`, in order."""
+        return sorted((m.start(), m.end(), labels) for m, labels in self._found(text))
+
     def counts(self, text: str) -> dict[str, int]:
         """Number of keyword matches per label in `text` (already normalised)."""
         result = dict.fromkeys(self.labels, 0)

@@ -78,7 +78,13 @@ class Tagger:
             "model_version": self.version,
         }
         if explain:
-            record["evidence"] = {label: self.evidence(doc, label) for label in given}
+            evidence = {label: self.evidence(doc, label) for label in given}
+            if COOPERATION in given:
+                # In a cooperation story, a topic may be given for being named as an area.
+                for label in record["topics"]:
+                    areas = self.model.area_terms(doc, label)
+                    evidence[label] = list(dict.fromkeys(areas + evidence[label]))[:EVIDENCE_TERMS]
+            record["evidence"] = evidence
         return record
 
     def evidence(self, doc: Prepared, label: str) -> list[str]:

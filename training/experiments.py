@@ -24,8 +24,9 @@ from training.train import TrainConfig, cv_thresholds, fit_model, pool_extra
 from training.weak import pool_sample, prepare_many
 
 NO_POOL_STEPS = [
-    ("TF-IDF only (title+lead, body)", {"cue_weight": 0.0, "lsa_components": 0}),
-    ("+ keyword and mention cues", {"lsa_components": 0}),
+    ("TF-IDF only (title+lead, body)", {"cue_weight": 0.0, "lsa_components": 0, "cooperation_areas": False}),
+    ("+ keyword and mention cues", {"lsa_components": 0, "cooperation_areas": False}),
+    ("+ cooperation areas (noisy-OR)", {"lsa_components": 0}),
 ]
 POOL_STEPS = [
     ("+ pool: vocabulary and LSA", "none"),

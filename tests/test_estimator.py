@@ -1,0 +1,77 @@
+"""TaggerModel: how a cooperation story's areas raise its topics."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.estimator import TOPICS, TaggerModel, label_names, topic_areas
+from model.features import AREA_TOPICS, prepare
+from model.tagger import Tagger
+from training.data import label_matrix, load_labelled
+
+from conftest import TEST_DATA, TINY_PARAMS
+
+COOP = len(TOPICS)
+
+
+def _doc(text: str):
+    return prepare({"title": "", "text": text})
+
+
+def test_topics_listed_together_or_with_cooperation_are_areas() -> None:
+    areas = topic_areas([
+        _doc("Giá rau tăng. Hợp tác về 5G và trí tuệ nhân tạo."),  # a list of areas
+        _doc("Hai bên ký kết hợp tác về bán dẫn."),                # one area, with a cooperation word
+        _doc("Điện thoại mới hỗ trợ 5G. Hai bên hợp tác."),         # 5G and cooperation apart
+        _doc("Giá rau tăng."),
+    ])
+    assert areas.tolist() == [[1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0], [0, 0, 0, 0]]
+
+
+def test_area_topics_follow_the_model_topics() -> None:
+    assert AREA_TOPICS == TOPICS
+
+
+def test_area_precision_counts_cooperation_articles_naming_a_topic() -> None:
+    docs = [_doc("Hợp tác về 5G và trí tuệ nhân tạo."), _doc("Hợp tác về bán dẫn."), _doc("Tin tặc và 5G.")]
+    Y = np.zeros((3, len(label_names())), dtype=int)
+    Y[0, COOP] = Y[1, COOP] = 1
+    Y[0, TOPICS.index("5g")] = 1          # named and labelled; "ai" named, not labelled
+    Y[1, TOPICS.index("semiconductors")] = 1
+    Y[2, TOPICS.index("5g")] = 0          # not a cooperation article: not counted
+    # 3 (article, named topic) pairs in cooperation articles, 2 labelled; Beta(1, 1) prior.
+    assert TaggerModel._fit_area_precision(docs, Y) == pytest.approx((2 + 1) / (3 + 2))
+
+
+def test_cooperation_areas_raise_only_the_named_topics() -> None:
+    model = TaggerModel()
+    model.area_precision_ = 0.9
+    out = np.zeros((2, len(label_names())))
+    out[:, :COOP] = 0.01
+    out[:, COOP] = [0.8, 0.0]
+    docs = [_doc("Hai nước hợp tác về 5G."), _doc("Hai nước hợp tác về 5G.")]
+    model._add_cooperation_areas(docs, out)
+    assert out[0, TOPICS.index("5g")] == pytest.approx(1 - 0.99 * (1 - 0.8 * 0.9))
+    assert out[0, TOPICS.index("ai")] == pytest.approx(0.01)   # not named: unchanged
+    assert out[1, :COOP] == pytest.approx([0.01] * COOP)       # no cooperation: unchanged
+
+
+def test_switching_cooperation_areas_off_changes_only_topic_scores() -> None:
+    rows = load_labelled(TEST_DATA / "tiny.jsonl")
+    docs = [prepare(r) for r in rows]
+    Y = label_matrix(rows, label_names())
+    on = TaggerModel(**TINY_PARAMS).fit(docs, Y)
+    off = TaggerModel(**TINY_PARAMS, cooperation_areas=False).fit(docs, Y)
+    assert 0 < on.area_precision_ < 1 and off.area_precision_ == 0.0
+    new = [_doc("Việt Nam và Nhật Bản ký kết hợp tác. Các lĩnh vực gồm 5G và an ninh mạng.")]
+    p_on, p_off = on.predict_proba(new), off.predict_proba(new)
+    assert np.all(p_on[:, :COOP] >= p_off[:, :COOP])
+    assert p_on[0, TOPICS.index("5g")] > p_off[0, TOPICS.index("5g")]
+    np.testing.assert_allclose(p_on[:, COOP:], p_off[:, COOP:])
+
+
+def test_tagger_evidence_names_the_cooperation_area(tiny_tagger: Tagger) -> None:
+    result = tiny_tagger.tag({"title": "Việt Nam và Nhật Bản hợp tác",
+                              "text": "Hai bên ký kết hợp tác về 5G và an ninh mạng."}, explain=True)
+    assert result["cooperation"] and "5g" in result["topics"]
+    assert result["evidence"]["5g"][0] == "5G"   # the keyword as written, ahead of the n-grams
