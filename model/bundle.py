@@ -51,8 +51,10 @@ def save_bundle(tagger: Tagger, path: str | Path) -> Path:
     """Write `tagger` to `path` and its manifest beside it; return `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "model_version": tagger.version,
-                "versions": runtime_versions(), **tagger.manifest}
+    # The tagger's own manifest (training data, metrics) first: a bundle loaded
+    # and saved again takes this code's format, its version and these runtimes.
+    manifest = {**tagger.manifest, "format": FORMAT, "format_version": FORMAT_VERSION,
+                "model_version": tagger.version, "versions": runtime_versions()}
     manifest.pop("bundle_sha256", None)
     manifest.pop("bundle_bytes", None)
     payload = {"format": FORMAT, "format_version": FORMAT_VERSION, "pipeline": tagger.pipeline,

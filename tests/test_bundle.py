@@ -8,7 +8,7 @@ from pathlib import Path
 import joblib
 import pytest
 
-from model.bundle import load_bundle, manifest_path
+from model.bundle import load_bundle, manifest_path, save_bundle
 from model.errors import BundleError
 from model.tagger import Tagger
 
@@ -30,6 +30,15 @@ def test_round_trip_gives_the_same_scores(tiny_tagger: Tagger, bundle_copy: Path
     assert again.tag(ARTICLE) == tiny_tagger.tag(ARTICLE)
     assert again.labels == tiny_tagger.labels
     assert again.thresholds == tiny_tagger.thresholds
+
+
+def test_saving_a_loaded_bundle_again_keeps_its_new_version(bundle_copy: Path, tmp_path: Path) -> None:
+    tagger = load_bundle(bundle_copy)
+    tagger.version = "vntag-renamed"
+    save_bundle(tagger, tmp_path / "again.joblib")
+    again = load_bundle(tmp_path / "again.joblib")
+    assert again.version == again.manifest["model_version"] == "vntag-renamed"
+    assert again.manifest["training_data"] == tagger.manifest["training_data"]
 
 
 def test_manifest_records_data_and_versions(tiny_tagger: Tagger) -> None:

@@ -26,17 +26,7 @@ def shipped():
     return load_bundle(DEFAULT_BUNDLE)
 
 
-# The shipped model misses a topic named once, in a list of cooperation areas, in
-# these seeds (README, "Scores on dev"); strict, so a model that gets them right
-# turns this red until the mark is removed.
-KNOWN_TOPIC_MISSES = {0: "semiconductors", 1: "5g", 2: "5g", 4: "5g"}
-
-
-@pytest.mark.parametrize(
-    "index",
-    [pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=f"known miss: {KNOWN_TOPIC_MISSES[i]}"))
-     if i in KNOWN_TOPIC_MISSES else i for i in range(5)],
-)
+@pytest.mark.parametrize("index", range(5))
 def test_seed_article_is_tagged_exactly(shipped, index: int) -> None:
     seed = _seeds()[index]
     result = shipped.tag(seed, explain=True)

@@ -92,3 +92,12 @@ def test_train_command_without_data(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["train", "--data-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "training file not found" in result.output
+
+
+def test_model_version_names_the_training_minute_and_data() -> None:
+    import datetime as dt
+
+    from training.train import model_version
+    when = dt.datetime(2026, 11, 23, 12, 18, 40, tzinfo=dt.timezone.utc)
+    assert model_version(when, "5836f7218c64") == "vntag-20261123T1218-5836f721"
+    assert model_version(when + dt.timedelta(minutes=1), "5836f7218c64") != model_version(when, "5836f7218c64")

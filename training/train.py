@@ -117,7 +117,9 @@ def pool_extra(pool_docs: list[Prepared], mode: str, weight: float, labels: list
 
 
 def model_version(when: dt.datetime, train_sha: str) -> str:
-    return f"{MODEL_VERSION_PREFIX}-{when:%Y%m%d}-{train_sha[:8]}"
+    """``vntag-<UTC date and minute of training>-<first 8 hex of train.jsonl's sha256>``:
+    two models trained the same day from the same data still differ."""
+    return f"{MODEL_VERSION_PREFIX}-{when:%Y%m%dT%H%M}-{train_sha[:8]}"
 
 
 def train(config: TrainConfig) -> Tagger:
