@@ -1,13 +1,14 @@
 """Shared fixtures: a tiny model trained on the sentences in tests/data/tiny.jsonl."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from threadpoolctl import threadpool_limits
 
 from model.bundle import load_bundle
 from model.tagger import Tagger
@@ -28,6 +29,18 @@ def tiny_config(output: Path, **overrides) -> TrainConfig:
                   folds=2, output=output, model_params=dict(TINY_PARAMS))
     values.update(overrides)
     return TrainConfig(**values)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def single_threaded() -> Iterator[None]:
+    """One-thread numeric pools in the test process, as `tagger serve` workers have.
+
+    On a busy machine the gradient-boosting OpenMP pool otherwise spins against
+    other processes (and the servers some tests start), and each prediction
+    takes seconds instead of milliseconds.
+    """
+    with threadpool_limits(1):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Fixtures for the reliability tests: one-thread numeric pools, live servers, articles."""
+"""Fixtures for the reliability tests: live servers, articles."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -6,23 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from threadpoolctl import threadpool_limits
 
 from batch.helpers import articles
 from reliability.live import LiveServer, serve
 
 SHARED_MAX_BYTES = 20_000
-
-
-@pytest.fixture(scope="package", autouse=True)
-def single_threaded() -> Iterator[None]:
-    """One-thread numeric pools in this process, as `tagger serve` workers have.
-
-    On a busy machine the gradient-boosting OpenMP pool otherwise spins against
-    the servers these tests start, and each prediction takes seconds.
-    """
-    with threadpool_limits(1):
-        yield
 
 
 @pytest.fixture(scope="package")
