@@ -1,10 +1,13 @@
 """`TaggerModel`: prepared articles in, one probability per label out."""
 from __future__ import annotations
 
+import copy
 from collections import Counter
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.decomposition import TruncatedSVD
 from sklearn.ensemble import GradientBoostingClassifier
@@ -19,6 +22,8 @@ from model.text import split_tokens
 
 TOPICS = ("5g", "ai", "semiconductors", "cybersecurity")
 COOPERATION = "cooperation"
+VECTORIZERS = ("head_vectorizer_", "body_vectorizer_")
+TERM_SEPARATOR = "\n"  # never inside a term: terms are whitespace-split tokens joined by spaces
 
 
 def _vectorizer(ngram_max: int, min_df: int, max_features: int | None) -> TfidfVectorizer:
@@ -179,7 +184,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             head, body = self._fit_features(docs)
             Xt = self._text_matrix([docs[i] for i in rows], head[rows], body[rows])
         else:
-            for name in ("head_vectorizer_", "body_vectorizer_", "lsa_columns_", "lsa_components_", "feature_names_"):
+            for name in ("head_vectorizer_", "body_vectorizer_", "lsa_columns_", "lsa_components_"):
                 setattr(self, name, getattr(features_from, name))
             Xt = self._text_matrix([docs[i] for i in rows])
         self.text_models_ = {}
@@ -204,14 +209,35 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         head = self.head_vectorizer_.fit_transform([d.head_tokens for d in docs])
         body = self.body_vectorizer_.fit_transform([d.body_tokens for d in docs])
         self._fit_lsa(body)
-        n_lsa = 0 if self.lsa_components_ is None else self.lsa_components_.shape[0]
-        self.feature_names_ = np.concatenate([
-            self.head_vectorizer_.get_feature_names_out(),
-            self.body_vectorizer_.get_feature_names_out(),
-            [f"lsa:{i}" for i in range(n_lsa)],
-            [f"cue:{name}" for name in (cue_names() if self.cue_weight else [])],
-        ])
         return head.tocsr(), body.tocsr()
+
+    @property
+    def feature_names_(self) -> np.ndarray:
+        """Names of the text matrix's columns: head and body n-grams, ``lsa:i``, ``cue:...``.
+
+        Derived from the vectorisers on first use and cached, never pickled.
+        """
+        key = (self.head_vectorizer_.vocabulary_, self.body_vectorizer_.vocabulary_, self.lsa_components_,
+               self.cue_weight)
+        cached = self.__dict__.get("_feature_names")
+        if cached is None or any(a is not b for a, b in zip(cached[0], key)):
+            n_lsa = 0 if self.lsa_components_ is None else self.lsa_components_.shape[0]
+            names = np.array([
+                *self._terms("head_vectorizer_"),
+                *self._terms("body_vectorizer_"),
+                *(f"lsa:{i}" for i in range(n_lsa)),
+                *(f"cue:{name}" for name in (cue_names() if self.cue_weight else [])),
+            ], dtype=object)
+            cached = self.__dict__["_feature_names"] = (key, names)
+        return cached[1]
+
+    def _terms(self, name: str) -> list[str]:
+        """The terms of vectoriser `name` in column order, cached per vocabulary."""
+        vocabulary = getattr(self, name).vocabulary_
+        cached = self.__dict__.setdefault("_term_lists", {}).get(name)
+        if cached is None or cached[0] is not vocabulary:
+            cached = self._term_lists[name] = (vocabulary, _column_terms(vocabulary))
+        return cached[1]
 
     def _fit_countries(self, docs: list[Prepared], Y: np.ndarray, weights: np.ndarray) -> None:
         col = {label: j for j, label in enumerate(self.labels_)}
@@ -246,10 +272,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         out = np.zeros((len(docs), len(self.labels_)))
         if not docs:
             return out
-        Xt = self._text_matrix(docs)
-        for j, label in enumerate(self.labels_[: len(TOPICS) + 1]):
-            clf = self.text_models_[label]
-            out[:, j] = clf if isinstance(clf, float) else clf.predict_proba(Xt)[:, 1]
+        out[:, : len(TOPICS) + 1] = self._text_proba(self._text_matrix(docs))
         index, blocks = self._pairs(docs)
         if index:
             col = {label: j for j, label in enumerate(self.labels_)}
@@ -259,6 +282,46 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             for (i, code), p in zip(index, probs):
                 out[i, col[code]] = p
         return out
+
+    def _text_proba(self, Xt: sp.csr_matrix) -> np.ndarray:
+        """Probabilities of the text labels: `Xt` times every coefficient at once, then the sigmoid.
+
+        The same arithmetic as each `LogisticRegression.predict_proba` (float32
+        product and sigmoid, column by column), without its per-call checks.
+        """
+        weights, intercepts, priors, fitted = self._text_weights()
+        out = np.empty((Xt.shape[0], len(priors)))
+        out[:] = priors
+        if fitted.size:
+            scores = Xt @ weights
+            scores = scores + intercepts
+            out[:, fitted] = expit(scores, out=scores)
+        return out
+
+    def _text_weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Stacked coefficients (features x fitted labels) and intercepts of the text
+        models, each label's prior (used where no model was fitted), and the
+        columns of the fitted ones; built once per `text_models_`, never pickled.
+
+        Raises
+        ------
+        ValueError
+            If a text model is neither a prior nor a binary 0/1 logistic regression.
+        """
+        cached = self.__dict__.get("_text_weights_cache")
+        if cached is not None and cached[0] is self.text_models_:
+            return cached[1]
+        models = [self.text_models_[label] for label in self.labels_[: len(TOPICS) + 1]]
+        fitted = [j for j, clf in enumerate(models) if not isinstance(clf, float)]
+        for j in fitted:
+            if list(models[j].classes_) != [0, 1] or models[j].coef_.shape[0] != 1:
+                raise ValueError(f"text model {self.labels_[j]!r} is not a binary 0/1 logistic regression")
+        weights = np.ascontiguousarray(np.hstack([models[j].coef_.T for j in fitted])) if fitted else np.empty((0, 0))
+        intercepts = np.concatenate([models[j].intercept_ for j in fitted]) if fitted else np.empty(0)
+        priors = np.array([clf if isinstance(clf, float) else 0.0 for clf in models])
+        built = (weights, intercepts, priors, np.array(fitted, dtype=int))
+        self.__dict__["_text_weights_cache"] = (self.text_models_, built)
+        return built
 
     def predict(self, X: list[Prepared]) -> np.ndarray:
         """Indicator matrix at a 0.5 threshold (the `Tagger` applies tuned ones)."""
@@ -301,6 +364,59 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         matcher = keyword_matcher()
         texts = [doc.title + " \n" + doc.lead] if kind == "head_keywords" else [doc.body]
         return list(dict.fromkeys(m for t in texts for m in matcher.matches(t, label)))[:3]
+
+    # -- pickled state ----------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        """What is pickled: each vocabulary as one string of terms, and no caches.
+
+        A 100,000-term vocabulary dict makes joblib's pure-Python unpickler
+        build 200,000 objects one opcode at a time; one string is one object.
+
+        Raises
+        ------
+        ValueError
+            If a vocabulary's indices are not 0..n-1 or a term holds `TERM_SEPARATOR`.
+        """
+        state = {k: v for k, v in super().__getstate__().items()
+                 if k not in ("_feature_names", "_term_lists", "_text_weights_cache")}
+        packed = {}
+        for name in VECTORIZERS:
+            vectorizer = state.get(name)
+            if vectorizer is None or not hasattr(vectorizer, "vocabulary_"):
+                continue
+            packed[name] = TERM_SEPARATOR.join(self._terms(name))
+            if packed[name].count(TERM_SEPARATOR) != max(len(vectorizer.vocabulary_) - 1, 0):
+                raise ValueError(f"a term of {name} holds the separator {TERM_SEPARATOR!r}")
+            state[name] = copy.copy(vectorizer)
+            del state[name].vocabulary_
+        state["_packed_vocabularies"] = packed
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Rebuild the vocabularies packed by `__getstate__` (C-speed `split` and `dict`)."""
+        state = dict(state)
+        packed = state.pop("_packed_vocabularies", {})
+        super().__setstate__(state)
+        for name, joined in packed.items():
+            terms = joined.split(TERM_SEPARATOR) if joined else []
+            vocabulary = getattr(self, name).vocabulary_ = dict(zip(terms, range(len(terms))))
+            self.__dict__.setdefault("_term_lists", {})[name] = (vocabulary, terms)
+
+
+def _column_terms(vocabulary: dict[str, int]) -> list[str]:
+    """The terms of `vocabulary` in column order.
+
+    Raises
+    ------
+    ValueError
+        If its indices are not exactly 0..n-1.
+    """
+    terms: list[str | None] = [None] * len(vocabulary)
+    for term, column in vocabulary.items():
+        if not 0 <= column < len(terms) or terms[column] is not None:
+            raise ValueError(f"vocabulary index {column} is out of range or repeated")
+        terms[column] = term
+    return terms  # type: ignore[return-value]  # every slot is filled: n distinct indices in 0..n-1
 
 
 def label_names() -> list[str]:
