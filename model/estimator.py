@@ -11,8 +11,9 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.decomposition import TruncatedSVD
 from sklearn.ensemble import GradientBoostingClassifier
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 from sklearn.utils.validation import check_is_fitted
 
 from model.features import Prepared, country_pairs, cue_features, cue_names
@@ -37,6 +38,27 @@ def _vectorizer(ngram_max: int, min_df: int, max_features: int | None) -> TfidfV
         sublinear_tf=True,
         dtype=np.float32,
     )
+
+
+def _tfidf(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
+    """`vectorizer.transform(docs)` without the input checks of its TF-IDF step.
+
+    The same counts, sublinear tf, idf weights and l2 norm, in the same float32
+    operations (`TfidfTransformer.transform`'s), so the same numbers; the
+    checks cost as much as the counting on one article. Other settings than
+    this module's (`_vectorizer`) go through `transform` itself.
+    """
+    tfidf = vectorizer._tfidf  # the fitted step `transform` ends with: its settings are the ones applied
+    if vectorizer.binary or not tfidf.use_idf or tfidf.norm not in ("l2", None):
+        return vectorizer.transform(docs)
+    X = CountVectorizer.transform(vectorizer, docs)
+    if tfidf.sublinear_tf:
+        np.log(X.data, X.data)
+        X.data += 1.0
+    X.data *= tfidf.idf_[X.indices]
+    if tfidf.norm == "l2":
+        inplace_csr_row_normalize_l2(X)
+    return X
 
 
 class TaggerModel(ClassifierMixin, BaseEstimator):
@@ -112,9 +134,9 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
     def _text_matrix(self, docs: list[Prepared], head: sp.csr_matrix | None = None,
                      body: sp.csr_matrix | None = None) -> sp.csr_matrix:
         if head is None:
-            head = self.head_vectorizer_.transform([d.head_tokens for d in docs])
+            head = _tfidf(self.head_vectorizer_, [d.head_tokens for d in docs])
         if body is None:
-            body = self.body_vectorizer_.transform([d.body_tokens for d in docs])
+            body = _tfidf(self.body_vectorizer_, [d.body_tokens for d in docs])
         blocks = [head * self.head_weight, body]
         if self.lsa_components_ is not None:
             z = np.asarray(body[:, self.lsa_columns_] @ self.lsa_components_.T, dtype=np.float32)

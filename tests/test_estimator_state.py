@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator
 
 from model.bundle import FORMAT_VERSION, _sha256, load_bundle, manifest_path
 from model.errors import BundleError
-from model.estimator import TaggerModel, _column_terms
+from model.estimator import TaggerModel, _column_terms, _tfidf
 from model.tagger import Tagger
 from model.upgrade import upgrade_bundle
 
@@ -125,6 +125,24 @@ def test_text_hot_path_refuses_a_model_it_cannot_stack(tiny_tagger: Tagger) -> N
     model.text_models_ = {**model.text_models_, "5g": clf}
     with pytest.raises(ValueError, match="not a binary 0/1 logistic regression"):
         model._text_proba(model._text_matrix(tiny_tagger.prepare(ARTICLES)))
+
+
+@pytest.mark.parametrize("name, tokens", [("head_vectorizer_", "head_tokens"), ("body_vectorizer_", "body_tokens")])
+def test_tfidf_hot_path_equals_the_vectorizer(tiny_tagger: Tagger, name: str, tokens: str) -> None:
+    vectorizer = getattr(tiny_tagger.model, name)
+    docs = [getattr(d, tokens) for d in tiny_tagger.prepare(ARTICLES)] + [""]
+    fast, slow = _tfidf(vectorizer, docs), vectorizer.transform(docs)
+    assert type(fast) is type(slow) and fast.dtype == slow.dtype
+    assert np.array_equal(fast.indptr, slow.indptr) and np.array_equal(fast.indices, slow.indices)
+    assert np.array_equal(fast.data, slow.data)
+
+
+@pytest.mark.parametrize("setting", [{"binary": True}, {"norm": "l1"}, {"sublinear_tf": False}])
+def test_tfidf_hot_path_follows_other_settings(tiny_tagger: Tagger, setting: dict) -> None:
+    vectorizer = copy.deepcopy(tiny_tagger.model.body_vectorizer_).set_params(**setting)
+    vectorizer._tfidf.set_params(**{k: v for k, v in setting.items() if k != "binary"})
+    docs = [d.body_tokens for d in tiny_tagger.prepare(ARTICLES)]
+    np.testing.assert_array_equal(_tfidf(vectorizer, docs).toarray(), vectorizer.transform(docs).toarray())
 
 
 # --- bundle format ----------------------------------------------------------------
