@@ -11,6 +11,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.decomposition import TruncatedSVD
 from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.ensemble._gradient_boosting import predict_stages
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
@@ -300,10 +301,28 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             col = {label: j for j, label in enumerate(self.labels_)}
             Xp = np.vstack([self._country_matrix(code, row[None, :]) for (i, code), row in zip(index, blocks)])
             model = self.country_model_
-            probs = np.full(len(index), model) if isinstance(model, float) else model.predict_proba(Xp)[:, 1]
+            probs = np.full(len(index), model) if isinstance(model, float) else self._country_proba(Xp)
             for (i, code), p in zip(index, probs):
                 out[i, col[code]] = p
         return out
+
+    def _country_proba(self, Xp: np.ndarray) -> np.ndarray:
+        """The country model's positive-class probability: `predict_proba(Xp)[:, 1]`
+        without its per-call checks (the same float32 input, trees and link).
+
+        The init estimator's raw score is the same for every row (the default
+        prior), so it is computed once; any other init goes through `predict_proba`.
+        """
+        model = self.country_model_
+        if model.init is not None or model.n_trees_per_iteration_ != 1:
+            return model.predict_proba(Xp)[:, 1]
+        X = np.ascontiguousarray(Xp, dtype=np.float32)
+        cached = self.__dict__.get("_country_init")
+        if cached is None or cached[0] is not model:
+            cached = self.__dict__["_country_init"] = (model, model._raw_predict_init(X[:1]))
+        raw = np.repeat(cached[1], X.shape[0], axis=0)
+        predict_stages(model.estimators_, X, model.learning_rate, raw)
+        return model._loss.predict_proba(raw)[:, 1]
 
     def _text_proba(self, Xt: sp.csr_matrix) -> np.ndarray:
         """Probabilities of the text labels: `Xt` times every coefficient at once, then the sigmoid.
@@ -400,7 +419,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             If a vocabulary's indices are not 0..n-1 or a term holds `TERM_SEPARATOR`.
         """
         state = {k: v for k, v in super().__getstate__().items()
-                 if k not in ("_feature_names", "_term_lists", "_text_weights_cache")}
+                 if k not in ("_feature_names", "_term_lists", "_text_weights_cache", "_country_init")}
         packed = {}
         for name in VECTORIZERS:
             vectorizer = state.get(name)

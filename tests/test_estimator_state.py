@@ -145,6 +145,31 @@ def test_tfidf_hot_path_follows_other_settings(tiny_tagger: Tagger, setting: dic
     np.testing.assert_array_equal(_tfidf(vectorizer, docs).toarray(), vectorizer.transform(docs).toarray())
 
 
+def _country_rows(tagger: Tagger) -> np.ndarray:
+    model = tagger.model
+    index, blocks = model._pairs(tagger.prepare(ARTICLES))
+    return np.vstack([model._country_matrix(code, row[None, :]) for (_, code), row in zip(index, blocks)])
+
+
+def test_country_hot_path_equals_predict_proba(tiny_tagger: Tagger) -> None:
+    model = tiny_tagger.model
+    assert not isinstance(model.country_model_, float), "the tiny model should have a country model"
+    Xp = _country_rows(tiny_tagger)
+    assert len(Xp) > 1
+    for _ in range(2):  # the second call uses the cached init score
+        np.testing.assert_array_equal(model._country_proba(Xp), model.country_model_.predict_proba(Xp)[:, 1])
+    np.testing.assert_array_equal(model._country_proba(Xp[:1]), model.country_model_.predict_proba(Xp[:1])[:, 1])
+
+
+def test_country_hot_path_leaves_another_init_to_predict_proba(tiny_tagger: Tagger) -> None:
+    model = copy.deepcopy(tiny_tagger.model)
+    Xp = _country_rows(tiny_tagger)
+    expected = model.country_model_.predict_proba(Xp)[:, 1] * 0.5
+    model.country_model_.predict_proba = lambda X: np.column_stack([1 - expected, expected])  # type: ignore
+    model.country_model_.init = "zero"
+    np.testing.assert_array_equal(model._country_proba(Xp), expected)
+
+
 # --- bundle format ----------------------------------------------------------------
 
 def _write_format_1(tiny_tagger: Tagger, tiny_bundle_path: Path, target: Path, monkeypatch) -> Path:
