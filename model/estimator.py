@@ -306,6 +306,49 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
                 out[i, col[code]] = p
         return out
 
+    def predict(self, X: list[Prepared]) -> np.ndarray:
+        """Indicator matrix at a 0.5 threshold (the `Tagger` applies tuned ones)."""
+        return (self.predict_proba(X) >= 0.5).astype(int)
+
+    # -- evidence -------------------------------------------------------------
+    def text_evidence(self, doc: Prepared, label: str, k: int = 5) -> list[str]:
+        """The `k` n-grams of `doc` that raise `label`'s score most."""
+        check_is_fitted(self, "labels_")
+        clf = self.text_models_[label]
+        if isinstance(clf, float):
+            return []
+        row = self._text_matrix([doc])
+        coef = clf.coef_.ravel()
+        contrib = row.multiply(coef).tocsr()
+        names = self.feature_names_
+        idx, vals = contrib.indices, contrib.data
+        order = np.argsort(-vals)
+        terms: list[str] = []
+        for i in order:
+            if vals[i] <= 0 or len(terms) >= k:
+                break
+            for term in self._describe(str(names[idx[i]]), doc):
+                if term not in terms and len(terms) < k:
+                    terms.append(term)
+        return terms
+
+    @staticmethod
+    def _describe(feature: str, doc: Prepared) -> list[str]:
+        """Readable evidence for one feature: an n-gram, or the words behind a cue."""
+        if feature.startswith("lsa:"):
+            return []  # a latent direction has no single word to show
+        if not feature.startswith("cue:"):
+            return [feature.replace("_", " ")]
+        kind, _, label = feature[4:].partition(":")
+        if kind in ("mentions", "sentences", "head"):
+            codes = sorted({fm.mention.surface for fm in doc.mentions
+                            if (fm.mention.code == "VN") == (label in ("VN", "VN_and_foreign"))})
+            return codes[:3]
+        matcher = keyword_matcher()
+        texts = [doc.title + " \n" + doc.lead] if kind == "head_keywords" else [doc.body]
+        return list(dict.fromkeys(m for t in texts for m in matcher.matches(t, label)))[:3]
+
+    # -- hot paths: the fitted models' arithmetic without their per-call checks --
     def _country_proba(self, Xp: np.ndarray) -> np.ndarray:
         """The country model's positive-class probability: `predict_proba(Xp)[:, 1]`
         without its per-call checks (the same float32 input, trees and link).
@@ -363,48 +406,6 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         built = (weights, intercepts, priors, np.array(fitted, dtype=int))
         self.__dict__["_text_weights_cache"] = (self.text_models_, built)
         return built
-
-    def predict(self, X: list[Prepared]) -> np.ndarray:
-        """Indicator matrix at a 0.5 threshold (the `Tagger` applies tuned ones)."""
-        return (self.predict_proba(X) >= 0.5).astype(int)
-
-    # -- evidence -------------------------------------------------------------
-    def text_evidence(self, doc: Prepared, label: str, k: int = 5) -> list[str]:
-        """The `k` n-grams of `doc` that raise `label`'s score most."""
-        check_is_fitted(self, "labels_")
-        clf = self.text_models_[label]
-        if isinstance(clf, float):
-            return []
-        row = self._text_matrix([doc])
-        coef = clf.coef_.ravel()
-        contrib = row.multiply(coef).tocsr()
-        names = self.feature_names_
-        idx, vals = contrib.indices, contrib.data
-        order = np.argsort(-vals)
-        terms: list[str] = []
-        for i in order:
-            if vals[i] <= 0 or len(terms) >= k:
-                break
-            for term in self._describe(str(names[idx[i]]), doc):
-                if term not in terms and len(terms) < k:
-                    terms.append(term)
-        return terms
-
-    @staticmethod
-    def _describe(feature: str, doc: Prepared) -> list[str]:
-        """Readable evidence for one feature: an n-gram, or the words behind a cue."""
-        if feature.startswith("lsa:"):
-            return []  # a latent direction has no single word to show
-        if not feature.startswith("cue:"):
-            return [feature.replace("_", " ")]
-        kind, _, label = feature[4:].partition(":")
-        if kind in ("mentions", "sentences", "head"):
-            codes = sorted({fm.mention.surface for fm in doc.mentions
-                            if (fm.mention.code == "VN") == (label in ("VN", "VN_and_foreign"))})
-            return codes[:3]
-        matcher = keyword_matcher()
-        texts = [doc.title + " \n" + doc.lead] if kind == "head_keywords" else [doc.body]
-        return list(dict.fromkeys(m for t in texts for m in matcher.matches(t, label)))[:3]
 
     # -- pickled state ----------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
