@@ -20,7 +20,7 @@ from model.errors import BundleError
 from model.tagger import Tagger
 
 FORMAT = "vn-tech-tagger-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: vocabularies packed as strings, no feature_names_ (model.estimator)
 DEFAULT_BUNDLE = Path(__file__).resolve().parent / "artifacts" / "tagger.joblib"
 
 

@@ -1,15 +1,20 @@
 """`TaggerModel`: prepared articles in, one probability per label out."""
 from __future__ import annotations
 
+import copy
 from collections import Counter
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.decomposition import TruncatedSVD
 from sklearn.ensemble import GradientBoostingClassifier
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.ensemble._gradient_boosting import predict_stages
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 from sklearn.utils.validation import check_is_fitted
 
 from model.features import Prepared, country_pairs, cue_features, cue_names
@@ -19,6 +24,8 @@ from model.text import split_tokens
 
 TOPICS = ("5g", "ai", "semiconductors", "cybersecurity")
 COOPERATION = "cooperation"
+VECTORIZERS = ("head_vectorizer_", "body_vectorizer_")
+TERM_SEPARATOR = "\n"  # never inside a term: terms are whitespace-split tokens joined by spaces
 
 
 def _vectorizer(ngram_max: int, min_df: int, max_features: int | None) -> TfidfVectorizer:
@@ -32,6 +39,27 @@ def _vectorizer(ngram_max: int, min_df: int, max_features: int | None) -> TfidfV
         sublinear_tf=True,
         dtype=np.float32,
     )
+
+
+def _tfidf(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
+    """`vectorizer.transform(docs)` without the input checks of its TF-IDF step.
+
+    The same counts, sublinear tf, idf weights and l2 norm, in the same float32
+    operations (`TfidfTransformer.transform`'s), so the same numbers; the
+    checks cost as much as the counting on one article. Other settings than
+    this module's (`_vectorizer`) go through `transform` itself.
+    """
+    tfidf = vectorizer._tfidf  # the fitted step `transform` ends with: its settings are the ones applied
+    if vectorizer.binary or not tfidf.use_idf or tfidf.norm not in ("l2", None):
+        return vectorizer.transform(docs)
+    X = CountVectorizer.transform(vectorizer, docs)
+    if tfidf.sublinear_tf:
+        np.log(X.data, X.data)
+        X.data += 1.0
+    X.data *= tfidf.idf_[X.indices]
+    if tfidf.norm == "l2":
+        inplace_csr_row_normalize_l2(X)
+    return X
 
 
 class TaggerModel(ClassifierMixin, BaseEstimator):
@@ -124,9 +152,9 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
     def _text_matrix(self, docs: list[Prepared], head: sp.csr_matrix | None = None,
                      body: sp.csr_matrix | None = None) -> sp.csr_matrix:
         if head is None:
-            head = self.head_vectorizer_.transform([d.head_tokens for d in docs])
+            head = _tfidf(self.head_vectorizer_, [d.head_tokens for d in docs])
         if body is None:
-            body = self.body_vectorizer_.transform([d.body_tokens for d in docs])
+            body = _tfidf(self.body_vectorizer_, [d.body_tokens for d in docs])
         blocks = [head * self.head_weight, body]
         if self.lsa_components_ is not None:
             z = np.asarray(body[:, self.lsa_columns_] @ self.lsa_components_.T, dtype=np.float32)
@@ -196,7 +224,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             head, body = self._fit_features(docs)
             Xt = self._text_matrix([docs[i] for i in rows], head[rows], body[rows])
         else:
-            for name in ("head_vectorizer_", "body_vectorizer_", "lsa_columns_", "lsa_components_", "feature_names_"):
+            for name in ("head_vectorizer_", "body_vectorizer_", "lsa_columns_", "lsa_components_"):
                 setattr(self, name, getattr(features_from, name))
             Xt = self._text_matrix([docs[i] for i in rows])
         self.text_models_ = {}
@@ -232,14 +260,35 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         head = self.head_vectorizer_.fit_transform([d.head_tokens for d in docs])
         body = self.body_vectorizer_.fit_transform([d.body_tokens for d in docs])
         self._fit_lsa(body)
-        n_lsa = 0 if self.lsa_components_ is None else self.lsa_components_.shape[0]
-        self.feature_names_ = np.concatenate([
-            self.head_vectorizer_.get_feature_names_out(),
-            self.body_vectorizer_.get_feature_names_out(),
-            [f"lsa:{i}" for i in range(n_lsa)],
-            [f"cue:{name}" for name in (cue_names() if self.cue_weight else [])],
-        ])
         return head.tocsr(), body.tocsr()
+
+    @property
+    def feature_names_(self) -> np.ndarray:
+        """Names of the text matrix's columns: head and body n-grams, ``lsa:i``, ``cue:...``.
+
+        Derived from the vectorisers on first use and cached, never pickled.
+        """
+        key = (self.head_vectorizer_.vocabulary_, self.body_vectorizer_.vocabulary_, self.lsa_components_,
+               self.cue_weight)
+        cached = self.__dict__.get("_feature_names")
+        if cached is None or any(a is not b for a, b in zip(cached[0], key)):
+            n_lsa = 0 if self.lsa_components_ is None else self.lsa_components_.shape[0]
+            names = np.array([
+                *self._terms("head_vectorizer_"),
+                *self._terms("body_vectorizer_"),
+                *(f"lsa:{i}" for i in range(n_lsa)),
+                *(f"cue:{name}" for name in (cue_names() if self.cue_weight else [])),
+            ], dtype=object)
+            cached = self.__dict__["_feature_names"] = (key, names)
+        return cached[1]
+
+    def _terms(self, name: str) -> list[str]:
+        """The terms of vectoriser `name` in column order, cached per vocabulary."""
+        vocabulary = getattr(self, name).vocabulary_
+        cached = self.__dict__.setdefault("_term_lists", {}).get(name)
+        if cached is None or cached[0] is not vocabulary:
+            cached = self._term_lists[name] = (vocabulary, _column_terms(vocabulary))
+        return cached[1]
 
     def _fit_countries(self, docs: list[Prepared], Y: np.ndarray, weights: np.ndarray) -> None:
         col = {label: j for j, label in enumerate(self.labels_)}
@@ -274,17 +323,14 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         out = np.zeros((len(docs), len(self.labels_)))
         if not docs:
             return out
-        Xt = self._text_matrix(docs)
-        for j, label in enumerate(self.labels_[: len(TOPICS) + 1]):
-            clf = self.text_models_[label]
-            out[:, j] = clf if isinstance(clf, float) else clf.predict_proba(Xt)[:, 1]
+        out[:, : len(TOPICS) + 1] = self._text_proba(self._text_matrix(docs))
         self._add_cooperation_areas(docs, out)
         index, blocks = self._pairs(docs)
         if index:
             col = {label: j for j, label in enumerate(self.labels_)}
             Xp = np.vstack([self._country_matrix(code, row[None, :]) for (i, code), row in zip(index, blocks)])
             model = self.country_model_
-            probs = np.full(len(index), model) if isinstance(model, float) else model.predict_proba(Xp)[:, 1]
+            probs = np.full(len(index), model) if isinstance(model, float) else self._country_proba(Xp)
             for (i, code), p in zip(index, probs):
                 out[i, col[code]] = p
         return out
@@ -348,6 +394,118 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         matcher = keyword_matcher()
         texts = [doc.title + " \n" + doc.lead] if kind == "head_keywords" else [doc.body]
         return list(dict.fromkeys(m for t in texts for m in matcher.matches(t, label)))[:3]
+
+    # -- hot paths: the fitted models' arithmetic without their per-call checks --
+    def _country_proba(self, Xp: np.ndarray) -> np.ndarray:
+        """The country model's positive-class probability: `predict_proba(Xp)[:, 1]`
+        without its per-call checks (the same float32 input, trees and link).
+
+        The init estimator's raw score is the same for every row (the default
+        prior), so it is computed once; any other init goes through `predict_proba`.
+        """
+        model = self.country_model_
+        if model.init is not None or model.n_trees_per_iteration_ != 1:
+            return model.predict_proba(Xp)[:, 1]
+        X = np.ascontiguousarray(Xp, dtype=np.float32)
+        cached = self.__dict__.get("_country_init")
+        if cached is None or cached[0] is not model:
+            cached = self.__dict__["_country_init"] = (model, model._raw_predict_init(X[:1]))
+        raw = np.repeat(cached[1], X.shape[0], axis=0)
+        predict_stages(model.estimators_, X, model.learning_rate, raw)
+        return model._loss.predict_proba(raw)[:, 1]
+
+    def _text_proba(self, Xt: sp.csr_matrix) -> np.ndarray:
+        """Probabilities of the text labels: `Xt` times every coefficient at once, then the sigmoid.
+
+        The same arithmetic as each `LogisticRegression.predict_proba` (float32
+        product and sigmoid, column by column), without its per-call checks.
+        """
+        weights, intercepts, priors, fitted = self._text_weights()
+        out = np.empty((Xt.shape[0], len(priors)))
+        out[:] = priors
+        if fitted.size:
+            scores = Xt @ weights
+            scores = scores + intercepts
+            out[:, fitted] = expit(scores, out=scores)
+        return out
+
+    def _text_weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Stacked coefficients (features x fitted labels) and intercepts of the text
+        models, each label's prior (used where no model was fitted), and the
+        columns of the fitted ones; built once per `text_models_`, never pickled.
+
+        Raises
+        ------
+        ValueError
+            If a text model is neither a prior nor a binary 0/1 logistic regression.
+        """
+        cached = self.__dict__.get("_text_weights_cache")
+        if cached is not None and cached[0] is self.text_models_:
+            return cached[1]
+        models = [self.text_models_[label] for label in self.labels_[: len(TOPICS) + 1]]
+        fitted = [j for j, clf in enumerate(models) if not isinstance(clf, float)]
+        for j in fitted:
+            if list(models[j].classes_) != [0, 1] or models[j].coef_.shape[0] != 1:
+                raise ValueError(f"text model {self.labels_[j]!r} is not a binary 0/1 logistic regression")
+        weights = np.ascontiguousarray(np.hstack([models[j].coef_.T for j in fitted])) if fitted else np.empty((0, 0))
+        intercepts = np.concatenate([models[j].intercept_ for j in fitted]) if fitted else np.empty(0)
+        priors = np.array([clf if isinstance(clf, float) else 0.0 for clf in models])
+        built = (weights, intercepts, priors, np.array(fitted, dtype=int))
+        self.__dict__["_text_weights_cache"] = (self.text_models_, built)
+        return built
+
+    # -- pickled state ----------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        """What is pickled: each vocabulary as one string of terms, and no caches.
+
+        A 100,000-term vocabulary dict makes joblib's pure-Python unpickler
+        build 200,000 objects one opcode at a time; one string is one object.
+
+        Raises
+        ------
+        ValueError
+            If a vocabulary's indices are not 0..n-1 or a term holds `TERM_SEPARATOR`.
+        """
+        state = {k: v for k, v in super().__getstate__().items()
+                 if k not in ("_feature_names", "_term_lists", "_text_weights_cache", "_country_init")}
+        packed = {}
+        for name in VECTORIZERS:
+            vectorizer = state.get(name)
+            if vectorizer is None or not hasattr(vectorizer, "vocabulary_"):
+                continue
+            packed[name] = TERM_SEPARATOR.join(self._terms(name))
+            if packed[name].count(TERM_SEPARATOR) != max(len(vectorizer.vocabulary_) - 1, 0):
+                raise ValueError(f"a term of {name} holds the separator {TERM_SEPARATOR!r}")
+            state[name] = copy.copy(vectorizer)
+            del state[name].vocabulary_
+        state["_packed_vocabularies"] = packed
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Rebuild the vocabularies packed by `__getstate__` (C-speed `split` and `dict`)."""
+        state = dict(state)
+        packed = state.pop("_packed_vocabularies", {})
+        super().__setstate__(state)
+        for name, joined in packed.items():
+            terms = joined.split(TERM_SEPARATOR) if joined else []
+            vocabulary = getattr(self, name).vocabulary_ = dict(zip(terms, range(len(terms))))
+            self.__dict__.setdefault("_term_lists", {})[name] = (vocabulary, terms)
+
+
+def _column_terms(vocabulary: dict[str, int]) -> list[str]:
+    """The terms of `vocabulary` in column order.
+
+    Raises
+    ------
+    ValueError
+        If its indices are not exactly 0..n-1.
+    """
+    terms: list[str | None] = [None] * len(vocabulary)
+    for term, column in vocabulary.items():
+        if not 0 <= column < len(terms) or terms[column] is not None:
+            raise ValueError(f"vocabulary index {column} is out of range or repeated")
+        terms[column] = term
+    return terms  # type: ignore[return-value]  # every slot is filled: n distinct indices in 0..n-1
 
 
 def topic_areas(docs: list[Prepared]) -> np.ndarray:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
 
@@ -575,14 +575,15 @@ class SerialEngine:
             yield chunk, tag_chunk(self.tagger, [p.article for p in chunk], self.explain)
 
 
-_worker_tagger: Tagger | None = None  # one per pool process, loaded by its initializer
+_worker_tagger: Tagger | None = None  # one per pool process, set by its initializer
 
 
-def _init_worker(bundle: str) -> None:
+def _init_worker(tagger: Tagger | None, bundle: str) -> None:
+    """Set up a pool process: the tagger it inherited through a fork, or one loaded from `bundle`."""
     global _worker_tagger
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled once, by the parent
     threadpool_limits(1)  # N processes already use the cores; N OpenMP pools of N threads would fight
-    _worker_tagger = load_bundle(bundle)
+    _worker_tagger = tagger if tagger is not None else load_bundle(bundle)
 
 
 def _tag_in_worker(articles: list[dict[str, str]], explain: bool) -> list[Outcome]:
@@ -590,22 +591,52 @@ def _tag_in_worker(articles: list[dict[str, str]], explain: bool) -> list[Outcom
     return tag_chunk(_worker_tagger, articles, explain)
 
 
-class PoolEngine:
-    """`--jobs N`: N spawned processes, each loading the bundle once."""
+def _started() -> bool:
+    return True
 
-    def __init__(self, bundle: Path, jobs: int, explain: bool) -> None:
-        self.bundle, self.jobs, self.explain = str(Path(bundle).resolve()), jobs, explain
+
+def pool_start_method() -> str:
+    """'fork' where the platform has it (workers share the parent's loaded tagger), else 'spawn'."""
+    return "fork" if "fork" in get_all_start_methods() else "spawn"
+
+
+class PoolEngine:
+    """`--jobs N`: N processes forked from this one once its tagger is loaded and warmed.
+
+    They share the tagger (no imports, no bundle load, copy-on-write memory),
+    as `tagger serve`'s workers do. Where fork is missing, N spawned processes
+    each load the bundle.
+    """
+
+    def __init__(self, tagger: Tagger, bundle: Path, jobs: int, explain: bool, method: str | None = None) -> None:
+        self.tagger, self.bundle, self.jobs, self.explain = tagger, str(Path(bundle).resolve()), jobs, explain
+        self.method = method or pool_start_method()
         self.pool: ProcessPoolExecutor | None = None
+        self.limits: threadpool_limits | None = None
 
     def __enter__(self) -> PoolEngine:
-        # spawn, not fork: a fork copies whatever threads and locks the parent holds
-        self.pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("spawn"),
-                                        initializer=_init_worker, initargs=(self.bundle,))
+        # One thread per numeric pool before forking, as `tagger serve` does: the
+        # children inherit the setting and set it again in their initializer.
+        self.limits = threadpool_limits(1)
+        inherited = self.tagger if self.method == "fork" else None
+        self.pool = ProcessPoolExecutor(self.jobs, mp_context=get_context(self.method),
+                                        initializer=_init_worker, initargs=(inherited, self.bundle))
+        # A fork copies only the calling thread, so fork now, before the caller starts
+        # any (a progress bar's monitor); ProcessPoolExecutor forks at the first submit.
+        try:
+            self.pool.submit(_started).result()
+        except BrokenProcessPool as exc:
+            self.__exit__()
+            raise BatchError(f"a worker process died: {exc}") from None
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        if self.limits is not None:
+            self.limits.restore_original_limits()
+            self.limits = None
 
     def map(self, chunks: Iterable[list[Pending]]) -> Iterator[tuple[list[Pending], list[Outcome]]]:
         assert self.pool is not None, "use PoolEngine as a context manager"
@@ -619,7 +650,7 @@ class PoolEngine:
 
 def local_engine(tagger: Tagger, bundle: Path, jobs: int, explain: bool) -> Engine:
     """In-process for one job, a process pool for more."""
-    return SerialEngine(tagger, explain) if jobs == 1 else PoolEngine(bundle, jobs, explain)
+    return SerialEngine(tagger, explain) if jobs == 1 else PoolEngine(tagger, bundle, jobs, explain)
 
 
 def default_jobs() -> int:

@@ -1,0 +1,210 @@
+"""`TaggerModel`'s pickled state (format 2), its derived feature names, and the
+text hot path that replaces the logistic regressions' own predict_proba."""
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator
+
+from model.bundle import FORMAT_VERSION, _sha256, load_bundle, manifest_path
+from model.errors import BundleError
+from model.estimator import TaggerModel, _column_terms, _tfidf
+from model.tagger import Tagger
+from model.upgrade import upgrade_bundle
+
+ARTICLES = [
+    {"title": "Nhật Bản hợp tác 5G với Việt Nam",
+     "text": "Việt Nam và Nhật Bản ký kết hợp tác triển khai mạng 5G. Nhật Bản hỗ trợ Việt Nam."},
+    {"title": "Mỹ siết xuất khẩu chip bán dẫn",
+     "text": "Chính phủ Mỹ hạn chế xuất khẩu chip bán dẫn. Nvidia và Intel bị ảnh hưởng."},
+    {"text": "Giá rau xanh tại chợ tăng mạnh do mưa lớn, tiểu thương lo lắng."},
+]
+TEXT_LABELS = 5  # four topics and cooperation
+
+
+def _sklearn_text_proba(model: TaggerModel, Xt) -> np.ndarray:
+    """The text labels' probabilities the slow way: each LogisticRegression's own predict_proba."""
+    columns = []
+    for label in model.labels_[:TEXT_LABELS]:
+        clf = model.text_models_[label]
+        columns.append(np.full(Xt.shape[0], clf) if isinstance(clf, float) else clf.predict_proba(Xt)[:, 1])
+    return np.column_stack(columns)
+
+
+def test_pickled_state_has_packed_vocabularies_and_no_names(tiny_tagger: Tagger) -> None:
+    model = tiny_tagger.model
+    model.text_evidence(tiny_tagger.prepare(ARTICLES[:1])[0], "5g")  # fills the caches
+    state = model.__getstate__()
+    assert "feature_names_" not in state and "_feature_names" not in state and "_text_weights_cache" not in state
+    for name in ("head_vectorizer_", "body_vectorizer_"):
+        assert isinstance(state["_packed_vocabularies"][name], str)
+        assert not hasattr(state[name], "vocabulary_")
+        assert hasattr(getattr(model, name), "vocabulary_")  # pickling does not strip the live model
+
+
+def test_pickle_round_trip_keeps_vocabularies_names_and_scores(tiny_tagger: Tagger) -> None:
+    model = tiny_tagger.model
+    again = pickle.loads(pickle.dumps(model))
+    for name in ("head_vectorizer_", "body_vectorizer_"):
+        assert getattr(again, name).vocabulary_ == getattr(model, name).vocabulary_
+    assert list(again.feature_names_) == list(model.feature_names_)
+    docs = tiny_tagger.prepare(ARTICLES)
+    assert np.array_equal(again.predict_proba(docs), model.predict_proba(docs))
+    assert again.text_evidence(docs[1], "semiconductors") == model.text_evidence(docs[1], "semiconductors")
+
+
+def test_feature_names_follow_the_text_matrix_columns(tiny_tagger: Tagger) -> None:
+    model = tiny_tagger.model
+    names = model.feature_names_
+    head = model.head_vectorizer_.get_feature_names_out()
+    body = model.body_vectorizer_.get_feature_names_out()
+    assert list(names[: len(head)]) == list(head)
+    assert list(names[len(head): len(head) + len(body)]) == list(body)
+    assert len(names) == model._text_matrix(tiny_tagger.prepare(ARTICLES[:1])).shape[1]
+    assert all(str(n).startswith(("lsa:", "cue:")) for n in names[len(head) + len(body):])
+
+
+def test_feature_names_follow_a_new_vectorizer(tiny_tagger: Tagger) -> None:
+    model = copy.deepcopy(tiny_tagger.model)
+    before = model.feature_names_
+    model.head_vectorizer_ = copy.deepcopy(model.head_vectorizer_)
+    model.head_vectorizer_.vocabulary_ = {"zz": 0}
+    assert model.feature_names_[0] == "zz" and len(model.feature_names_) == len(before) - len(
+        tiny_tagger.model.head_vectorizer_.vocabulary_) + 1
+
+
+def test_column_terms_refuses_gaps_and_repeats() -> None:
+    assert _column_terms({"b": 1, "a": 0}) == ["a", "b"]
+    with pytest.raises(ValueError, match="out of range or repeated"):
+        _column_terms({"a": 0, "b": 2})
+    with pytest.raises(ValueError, match="out of range or repeated"):
+        _column_terms({"a": 1, "b": 1})
+
+
+def test_pickling_refuses_a_term_with_the_separator(tiny_tagger: Tagger) -> None:
+    model = copy.deepcopy(tiny_tagger.model)
+    vocabulary = dict(model.body_vectorizer_.vocabulary_)
+    term = next(iter(vocabulary))
+    vocabulary[term + "\nx"] = vocabulary.pop(term)
+    model.body_vectorizer_.vocabulary_ = vocabulary
+    with pytest.raises(ValueError, match="separator"):
+        pickle.dumps(model)
+
+
+# --- the text hot path ----------------------------------------------------------
+
+def test_text_hot_path_equals_the_logistic_regressions(tiny_tagger: Tagger) -> None:
+    model = tiny_tagger.model
+    Xt = model._text_matrix(tiny_tagger.prepare(ARTICLES))
+    fast = model._text_proba(Xt)
+    assert fast.shape == (len(ARTICLES), TEXT_LABELS)
+    np.testing.assert_allclose(fast, _sklearn_text_proba(model, Xt), rtol=0, atol=1e-9)
+    cooperation = model.labels_.index("cooperation")  # a column no later step of predict_proba changes
+    assert np.array_equal(model.predict_proba(tiny_tagger.prepare(ARTICLES))[:, cooperation], fast[:, cooperation])
+
+
+def test_text_hot_path_scores_a_prior_where_no_model_was_fitted(tiny_tagger: Tagger) -> None:
+    model = copy.deepcopy(tiny_tagger.model)
+    model._text_proba(model._text_matrix(tiny_tagger.prepare(ARTICLES)))  # cache the fitted weights
+    model.text_models_ = {**model.text_models_, "ai": 0.25}  # a new dict: the cache must not be used
+    Xt = model._text_matrix(tiny_tagger.prepare(ARTICLES))
+    fast = model._text_proba(Xt)
+    assert np.all(fast[:, model.labels_.index("ai")] == 0.25)
+    np.testing.assert_allclose(fast, _sklearn_text_proba(model, Xt), rtol=0, atol=1e-9)
+
+
+def test_text_hot_path_refuses_a_model_it_cannot_stack(tiny_tagger: Tagger) -> None:
+    model = copy.deepcopy(tiny_tagger.model)
+    clf = copy.deepcopy(model.text_models_["5g"])
+    clf.classes_ = np.array([1, 2])
+    model.text_models_ = {**model.text_models_, "5g": clf}
+    with pytest.raises(ValueError, match="not a binary 0/1 logistic regression"):
+        model._text_proba(model._text_matrix(tiny_tagger.prepare(ARTICLES)))
+
+
+@pytest.mark.parametrize("name, tokens", [("head_vectorizer_", "head_tokens"), ("body_vectorizer_", "body_tokens")])
+def test_tfidf_hot_path_equals_the_vectorizer(tiny_tagger: Tagger, name: str, tokens: str) -> None:
+    vectorizer = getattr(tiny_tagger.model, name)
+    docs = [getattr(d, tokens) for d in tiny_tagger.prepare(ARTICLES)] + [""]
+    fast, slow = _tfidf(vectorizer, docs), vectorizer.transform(docs)
+    assert type(fast) is type(slow) and fast.dtype == slow.dtype
+    assert np.array_equal(fast.indptr, slow.indptr) and np.array_equal(fast.indices, slow.indices)
+    assert np.array_equal(fast.data, slow.data)
+
+
+@pytest.mark.parametrize("setting", [{"binary": True}, {"norm": "l1"}, {"sublinear_tf": False}])
+def test_tfidf_hot_path_follows_other_settings(tiny_tagger: Tagger, setting: dict) -> None:
+    vectorizer = copy.deepcopy(tiny_tagger.model.body_vectorizer_).set_params(**setting)
+    vectorizer._tfidf.set_params(**{k: v for k, v in setting.items() if k != "binary"})
+    docs = [d.body_tokens for d in tiny_tagger.prepare(ARTICLES)]
+    np.testing.assert_array_equal(_tfidf(vectorizer, docs).toarray(), vectorizer.transform(docs).toarray())
+
+
+def _country_rows(tagger: Tagger) -> np.ndarray:
+    model = tagger.model
+    index, blocks = model._pairs(tagger.prepare(ARTICLES))
+    return np.vstack([model._country_matrix(code, row[None, :]) for (_, code), row in zip(index, blocks)])
+
+
+def test_country_hot_path_equals_predict_proba(tiny_tagger: Tagger) -> None:
+    model = tiny_tagger.model
+    assert not isinstance(model.country_model_, float), "the tiny model should have a country model"
+    Xp = _country_rows(tiny_tagger)
+    assert len(Xp) > 1
+    for _ in range(2):  # the second call uses the cached init score
+        np.testing.assert_array_equal(model._country_proba(Xp), model.country_model_.predict_proba(Xp)[:, 1])
+    np.testing.assert_array_equal(model._country_proba(Xp[:1]), model.country_model_.predict_proba(Xp[:1])[:, 1])
+
+
+def test_country_hot_path_leaves_another_init_to_predict_proba(tiny_tagger: Tagger) -> None:
+    model = copy.deepcopy(tiny_tagger.model)
+    Xp = _country_rows(tiny_tagger)
+    expected = model.country_model_.predict_proba(Xp)[:, 1] * 0.5
+    model.country_model_.predict_proba = lambda X: np.column_stack([1 - expected, expected])  # type: ignore
+    model.country_model_.init = "zero"
+    np.testing.assert_array_equal(model._country_proba(Xp), expected)
+
+
+# --- bundle format ----------------------------------------------------------------
+
+def _write_format_1(tiny_tagger: Tagger, tiny_bundle_path: Path, target: Path, monkeypatch) -> Path:
+    """A bundle pickled the way format 1 was: plain vocabulary dicts and `feature_names_`."""
+    payload = joblib.load(tiny_bundle_path)
+    model = payload["pipeline"].steps[-1][1]
+    model.__dict__["feature_names_"] = np.array(list(tiny_tagger.model.feature_names_), dtype=object)
+    with monkeypatch.context() as patch:
+        patch.setattr(TaggerModel, "__getstate__", BaseEstimator.__getstate__)
+        joblib.dump(payload, target, compress=("zlib", 3))
+    manifest = json.loads(manifest_path(tiny_bundle_path).read_text())
+    manifest.update(format_version=1, bundle_sha256=_sha256(target), bundle_bytes=target.stat().st_size)
+    manifest_path(target).write_text(json.dumps(manifest))
+    return target
+
+
+def test_a_format_1_bundle_is_refused_with_a_clear_message(tiny_tagger: Tagger, tiny_bundle_path: Path,
+                                                           tmp_path: Path, monkeypatch) -> None:
+    old = _write_format_1(tiny_tagger, tiny_bundle_path, tmp_path / "old.joblib", monkeypatch)
+    with pytest.raises(BundleError, match=f"bundle format 1, this code reads {FORMAT_VERSION}"):
+        load_bundle(old)
+
+
+def test_upgrade_turns_a_format_1_bundle_into_the_same_model(tiny_tagger: Tagger, tiny_bundle_path: Path,
+                                                             tmp_path: Path, monkeypatch) -> None:
+    old = _write_format_1(tiny_tagger, tiny_bundle_path, tmp_path / "old.joblib", monkeypatch)
+    new = upgrade_bundle(old, tmp_path / "new" / "tagger.joblib")
+    upgraded = load_bundle(new)
+    assert upgraded.manifest["format_version"] == FORMAT_VERSION
+    assert upgraded.version == tiny_tagger.version
+    assert upgraded.tag_many(ARTICLES, explain=True) == tiny_tagger.tag_many(ARTICLES, explain=True)
+    assert "feature_names_" not in joblib.load(new)["pipeline"].steps[-1][1].__dict__
+
+
+def test_upgrade_refuses_a_bundle_already_in_this_format(tiny_bundle_path: Path, tmp_path: Path) -> None:
+    with pytest.raises(BundleError, match="this upgrades formats"):
+        upgrade_bundle(tiny_bundle_path, tmp_path / "again.joblib")
