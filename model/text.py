@@ -37,6 +37,8 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub(" ", text)
     text = _WORD.sub(lambda m: _normalize_token(m.group()), text)
+    # The token normaliser can return decomposed letters ("ỲY" cases): recompose.
+    text = unicodedata.normalize("NFC", text)
     return _SPACES.sub(" ", text).strip()
 
 
