@@ -71,8 +71,10 @@ def prepare(article: Article | Mapping[str, Any], tokenizer: str = "syllable") -
     )
     head = tokenize(texts["title"], tokenizer) + tokenize(texts["lead"], tokenizer)
     matcher = keyword_matcher()
-    head_kw = matcher.counts(texts["title"] + " \n" + texts["lead"])
-    body_kw = matcher.counts(texts["body"])
+    # One keyword scan per field; counts, cooperation cues and areas all read it.
+    found = {field: matcher.labelled_spans(texts[field]) for field in FIELDS}
+    head_kw = _label_counts(found["title"] + found["lead"])
+    body_kw = _label_counts(found["body"])
     return Prepared(
         title=texts["title"],
         lead=texts["lead"],
@@ -80,15 +82,28 @@ def prepare(article: Article | Mapping[str, Any], tokenizer: str = "syllable") -
         head_tokens=" ".join(head),
         body_tokens=" ".join(tokenize(texts["body"], tokenizer)),
         mentions=mentions,
-        head_keywords=tuple(head_kw[k] for k in matcher.labels),
-        body_keywords=tuple(body_kw[k] for k in matcher.labels),
-        cooperation_cues=cooperation_cues(texts, mentions),
-        areas=named_areas(texts),
+        head_keywords=tuple(head_kw.get(k, 0) for k in matcher.labels),
+        body_keywords=tuple(body_kw.get(k, 0) for k in matcher.labels),
+        cooperation_cues=cooperation_cues(texts, mentions, found["body"]),
+        areas=named_areas(texts, found),
     )
 
 
-def cooperation_cues(texts: dict[str, str], mentions: tuple[FieldMention, ...]) -> tuple[int, int, int, int]:
-    """Where Vietnam, a foreign country and a cooperation word meet.
+Spans = list[tuple[int, int, tuple[str, ...]]]
+
+
+def _label_counts(spans: Spans) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for _, _, labels in spans:
+        for label in labels:
+            counts[label] = counts.get(label, 0) + 1
+    return counts
+
+
+def cooperation_cues(texts: dict[str, str], mentions: tuple[FieldMention, ...],
+                     body_keywords: Spans) -> tuple[int, int, int, int]:
+    """Where Vietnam, a foreign country and a cooperation word meet
+    (`body_keywords`: `KeywordMatcher.labelled_spans` of the body).
 
     Returns the number of body sentences naming both Vietnam and a foreign
     country; naming a foreign country and a cooperation word; naming all
@@ -106,19 +121,20 @@ def cooperation_cues(texts: dict[str, str], mentions: tuple[FieldMention, ...]) 
             head_foreign |= not is_home
             continue
         (home if is_home else foreign).add(bisect.bisect_right(ends, fm.mention.start))
-    coop = {bisect.bisect_right(ends, start) for start, _ in keyword_matcher().spans(body, "cooperation")}
+    coop = {bisect.bisect_right(ends, start) for start, _, labels in body_keywords if "cooperation" in labels}
     return (len(home & foreign), len(coop & foreign), len(coop & home & foreign), int(head_home and head_foreign))
 
 
-def named_areas(texts: dict[str, str]) -> tuple[int, ...]:
+def named_areas(texts: dict[str, str], found: dict[str, Spans]) -> tuple[int, ...]:
     """1 for each of `AREA_TOPICS` named as an area: in a sentence that also
-    names another topic or a cooperation word ("hợp tác về 5G, AI")."""
+    names another topic or a cooperation word ("hợp tác về 5G, AI");
+    `found` holds each field's `KeywordMatcher.labelled_spans`."""
     named: set[str] = set()
     for field in FIELDS:
         text = texts[field]
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]
         sentences: dict[int, set[str]] = {}
-        for start, _, labels in keyword_matcher().labelled_spans(text):
+        for start, _, labels in found[field]:
             sentences.setdefault(bisect.bisect_right(ends, start), set()).update(labels)
         for labels in sentences.values():
             topics = labels.intersection(AREA_TOPICS)
