@@ -375,9 +375,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         (empty when `cooperation_areas` is off)."""
         if not getattr(self, "area_precision_", 0.0) or label not in TOPICS or not doc.areas[TOPICS.index(label)]:
             return []
-        matcher = keyword_matcher()
-        found = matcher.matches(doc.title + " \n" + doc.lead, label) + matcher.matches(doc.body, label)
-        return list(dict.fromkeys(found))[:k]
+        return _keyword_terms(doc, label, head=True, body=True)[:k]
 
     @staticmethod
     def _describe(feature: str, doc: Prepared) -> list[str]:
@@ -391,9 +389,8 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             codes = sorted({fm.mention.surface for fm in doc.mentions
                             if (fm.mention.code == "VN") == (label in ("VN", "VN_and_foreign"))})
             return codes[:3]
-        matcher = keyword_matcher()
-        texts = [doc.title + " \n" + doc.lead] if kind == "head_keywords" else [doc.body]
-        return list(dict.fromkeys(m for t in texts for m in matcher.matches(t, label)))[:3]
+        head = kind == "head_keywords"
+        return _keyword_terms(doc, label, head=head, body=not head)[:3]
 
     # -- hot paths: the fitted models' arithmetic without their per-call checks --
     def _country_proba(self, Xp: np.ndarray) -> np.ndarray:
@@ -506,6 +503,13 @@ def _column_terms(vocabulary: dict[str, int]) -> list[str]:
             raise ValueError(f"vocabulary index {column} is out of range or repeated")
         terms[column] = term
     return terms  # type: ignore[return-value]  # every slot is filled: n distinct indices in 0..n-1
+
+
+def _keyword_terms(doc: Prepared, label: str, head: bool, body: bool) -> list[str]:
+    """`label`'s keywords found in the title and lead (`head`) and/or the body, first occurrence order, once each."""
+    matcher = keyword_matcher()
+    texts = ([doc.title + " \n" + doc.lead] if head else []) + ([doc.body] if body else [])
+    return list(dict.fromkeys(m for t in texts for m in matcher.matches(t, label)))
 
 
 def topic_areas(docs: list[Prepared]) -> np.ndarray:
