@@ -642,10 +642,33 @@ class PoolEngine:
         assert self.pool is not None, "use PoolEngine as a context manager"
         pool = self.pool
         try:
-            yield from ordered(chunks, lambda c: pool.submit(_tag_in_worker, [p.article for p in c], self.explain),
-                               2 * self.jobs)
+            yield from ordered(chunks, self._submit, 2 * self.jobs)
         except BrokenProcessPool as exc:
             raise BatchError(f"a worker process died: {exc}") from None
+
+
+    def _submit(self, chunk: list[Pending]) -> Pieces:
+        """Send `chunk` to the workers in pieces of at most `PIECE` articles."""
+        assert self.pool is not None, "use PoolEngine as a context manager"
+        articles = [p.article for p in chunk]
+        return Pieces([self.pool.submit(_tag_in_worker, articles[i:i + PIECE], self.explain)
+                       for i in range(0, len(articles), PIECE)])
+
+
+# Articles a worker tags per task. A chunk (the unit of writing) is split into
+# pieces so that the workers finish together: with whole chunks of 200, the last
+# chunk of a run kept one worker busy while the other waited.
+PIECE = 25
+
+
+@dataclass
+class Pieces:
+    """The futures of one chunk's pieces; `result()` is their outcomes in order."""
+
+    futures: list[Any]
+
+    def result(self) -> list[Outcome]:
+        return [outcome for future in self.futures for outcome in future.result()]
 
 
 def local_engine(tagger: Tagger, bundle: Path, jobs: int, explain: bool) -> Engine:

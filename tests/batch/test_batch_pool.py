@@ -7,7 +7,7 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from model.tagger import Tagger
-from service.batch import Pending, PoolEngine, SerialEngine, chunked, pool_start_method
+from service.batch import PIECE, Pending, PoolEngine, SerialEngine, chunked, pool_start_method
 
 from batch.helpers import articles
 
@@ -16,9 +16,9 @@ def _pending(n: int) -> list[Pending]:
     return [Pending("in.jsonl", i + 1, a["id"], {k: str(v) for k, v in a.items()}) for i, a in enumerate(articles(n))]
 
 
-def _run(engine, pending: list[Pending]) -> list[object]:
+def _run(engine, pending: list[Pending], size: int = 4) -> list[object]:
     with engine:
-        return [outcome for _, outcomes in engine.map(chunked(pending, 4)) for outcome in outcomes]
+        return [outcome for _, outcomes in engine.map(chunked(pending, size)) for outcome in outcomes]
 
 
 def _threads() -> list[int]:
@@ -34,6 +34,18 @@ def test_forked_workers_tag_with_the_inherited_tagger(tiny_tagger: Tagger, tmp_p
     pending = _pending(18)
     forked = _run(PoolEngine(tiny_tagger, tmp_path / "absent.joblib", jobs=2, explain=True), pending)
     assert forked == _run(SerialEngine(tiny_tagger, explain=True), pending)
+
+
+def test_chunks_larger_than_a_piece_come_back_whole_and_in_order(tiny_tagger: Tagger, tmp_path: Path) -> None:
+    # Chunks are split into pieces of PIECE articles across the workers and put back together.
+    pending = _pending(2 * PIECE + 7)
+    engine = PoolEngine(tiny_tagger, tmp_path / "absent.joblib", jobs=2, explain=False)
+    with engine:
+        pairs = list(engine.map(chunked(pending, PIECE + 3)))
+    assert [len(chunk) for chunk, _ in pairs] == [len(outcomes) for _, outcomes in pairs] == [PIECE + 3, PIECE + 3, 1]
+    forked = [outcome for _, outcomes in pairs for outcome in outcomes]
+    assert forked == _run(SerialEngine(tiny_tagger, explain=False), pending)
+    assert [o["id"] for o in forked] == [p.id for p in pending]  # type: ignore[index]
 
 
 @pytest.mark.slow
