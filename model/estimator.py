@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 from collections import Counter
 from typing import Any
 
@@ -52,7 +53,7 @@ def _tfidf(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
     tfidf = vectorizer._tfidf  # the fitted step `transform` ends with: its settings are the ones applied
     if vectorizer.binary or not tfidf.use_idf or tfidf.norm not in ("l2", None):
         return vectorizer.transform(docs)
-    X = CountVectorizer.transform(vectorizer, docs)
+    X = _counts(vectorizer, docs)
     if tfidf.sublinear_tf:
         np.log(X.data, X.data)
         X.data += 1.0
@@ -60,6 +61,36 @@ def _tfidf(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
     if tfidf.norm == "l2":
         inplace_csr_row_normalize_l2(X)
     return X
+
+
+def _counts(vectorizer: CountVectorizer, docs: list[str]) -> sp.csr_matrix:
+    """`CountVectorizer.transform(vectorizer, docs)` for this module's settings: n-grams
+    of space-split tokens counted with `Counter` over the vocabulary (C loops), not
+    scikit-learn's per-n-gram Python loop; the same matrix, indices sorted.
+    Other settings go through `CountVectorizer.transform`.
+    """
+    min_n, max_n = vectorizer.ngram_range
+    plain = (vectorizer.analyzer == "word" and vectorizer.tokenizer is split_tokens and not vectorizer.lowercase
+             and vectorizer.preprocessor is None and vectorizer.stop_words is None and vectorizer.input == "content"
+             and vectorizer.strip_accents is None and not vectorizer.binary and min_n == 1)
+    if not plain:
+        return CountVectorizer.transform(vectorizer, docs)
+    vocabulary = vectorizer.vocabulary_
+    indices: list[int] = []
+    values: list[int] = []
+    indptr = [0]
+    for doc in docs:
+        tokens = doc.split()
+        grams = itertools.chain(tokens, *(map(" ".join, zip(*(tokens[k:] for k in range(n))))
+                                          for n in range(2, max_n + 1)))
+        counts = Counter(map(vocabulary.get, grams))
+        counts.pop(None, None)
+        found = sorted(counts)
+        indices.extend(found)
+        values.extend(counts[j] for j in found)
+        indptr.append(len(indices))
+    return sp.csr_matrix((np.array(values, dtype=vectorizer.dtype), np.array(indices, dtype=np.int32),
+                          np.array(indptr, dtype=np.int32)), shape=(len(docs), len(vocabulary)))
 
 
 class TaggerModel(ClassifierMixin, BaseEstimator):

@@ -11,10 +11,13 @@ import joblib
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import CountVectorizer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model.bundle import FORMAT_VERSION, _sha256, load_bundle, manifest_path
 from model.errors import BundleError
-from model.estimator import TaggerModel, _column_terms, _tfidf
+from model.estimator import TaggerModel, _column_terms, _counts, _tfidf, _vectorizer
 from model.tagger import Tagger
 from model.upgrade import upgrade_bundle
 
@@ -136,6 +139,32 @@ def test_tfidf_hot_path_equals_the_vectorizer(tiny_tagger: Tagger, name: str, to
     assert type(fast) is type(slow) and fast.dtype == slow.dtype
     assert np.array_equal(fast.indptr, slow.indptr) and np.array_equal(fast.indices, slow.indices)
     assert np.array_equal(fast.data, slow.data)
+
+
+_WORDS = st.lists(st.sampled_from(["a", "b", "c", "5g", "chip", "việt", "nam"]), max_size=12).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(fit_docs=st.lists(_WORDS, min_size=1, max_size=6), docs=st.lists(_WORDS, max_size=6),
+       ngram_max=st.integers(1, 3))
+def test_counts_equal_count_vectorizer(fit_docs: list[str], docs: list[str], ngram_max: int) -> None:
+    vectorizer = _vectorizer(ngram_max, 1, None)
+    try:
+        vectorizer.fit(fit_docs)
+    except ValueError:
+        return  # an empty vocabulary: scikit-learn refuses to fit, nothing to compare
+    fast, slow = _counts(vectorizer, docs), CountVectorizer.transform(vectorizer, docs)
+    assert fast.shape == slow.shape and fast.dtype == slow.dtype
+    assert np.array_equal(fast.indptr, slow.indptr) and np.array_equal(fast.indices, slow.indices)
+    assert np.array_equal(fast.data, slow.data)
+
+
+def test_counts_leave_other_settings_to_count_vectorizer() -> None:
+    vectorizer = _vectorizer(2, 1, None).set_params(lowercase=True).fit(["Chip chip", "5G"])
+    docs = ["CHIP chip 5g", "x"]
+    np.testing.assert_array_equal(_counts(vectorizer, docs).toarray(),
+                                  CountVectorizer.transform(vectorizer, docs).toarray())
+    assert _counts(vectorizer, docs)[0, vectorizer.vocabulary_["chip"]] == 2
 
 
 @pytest.mark.parametrize("setting", [{"binary": True}, {"norm": "l1"}, {"sublinear_tf": False}])
