@@ -188,13 +188,27 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             body = _tfidf(self.body_vectorizer_, [d.body_tokens for d in docs])
         blocks = [head * self.head_weight, body]
         if self.lsa_components_ is not None:
-            z = np.asarray(body[:, self.lsa_columns_] @ self.lsa_components_.T, dtype=np.float32)
+            z = np.asarray(self._lsa_block(body) @ self.lsa_components_.T, dtype=np.float32)
             z /= np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-9)
             blocks.append(sp.csr_matrix(z * self.lsa_weight))
         if self.cue_weight:
             cues = np.asarray([cue_features(d) for d in docs], dtype=np.float32)
             blocks.append(sp.csr_matrix(cues * self.cue_weight))
         return sp.hstack(blocks, format="csr")
+
+    def _lsa_block(self, body: sp.csr_matrix) -> sp.csr_matrix:
+        """`body[:, self.lsa_columns_]`, by mapping each stored entry's column
+        (`lsa_columns_` is sorted, so entries keep their order and the product
+        its sums) instead of scipy's column slicing, which costs more per call."""
+        cached = self.__dict__.get("_lsa_positions")
+        if cached is None or cached[0] is not self.lsa_columns_ or cached[1].size != body.shape[1]:
+            positions = np.full(body.shape[1], -1, dtype=np.int64)
+            positions[self.lsa_columns_] = np.arange(len(self.lsa_columns_))
+            cached = self.__dict__["_lsa_positions"] = (self.lsa_columns_, positions)
+        mapped = cached[1][body.indices]
+        keep = mapped >= 0
+        indptr = np.concatenate([[0], np.cumsum(keep)])[body.indptr]
+        return sp.csr_matrix((body.data[keep], mapped[keep], indptr), shape=(body.shape[0], len(self.lsa_columns_)))
 
     def _fit_lsa(self, body: sp.csr_matrix) -> None:
         """Latent directions of the body TF-IDF over its most widespread n-grams."""
@@ -495,7 +509,8 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             If a vocabulary's indices are not 0..n-1 or a term holds `TERM_SEPARATOR`.
         """
         state = {k: v for k, v in super().__getstate__().items()
-                 if k not in ("_feature_names", "_term_lists", "_text_weights_cache", "_country_init")}
+                 if k not in ("_feature_names", "_term_lists", "_text_weights_cache", "_country_init",
+                              "_lsa_positions")}
         packed = {}
         for name in VECTORIZERS:
             vectorizer = state.get(name)

@@ -45,6 +45,7 @@ def test_pickled_state_has_packed_vocabularies_and_no_names(tiny_tagger: Tagger)
     model.text_evidence(tiny_tagger.prepare(ARTICLES[:1])[0], "5g")  # fills the caches
     state = model.__getstate__()
     assert "feature_names_" not in state and "_feature_names" not in state and "_text_weights_cache" not in state
+    assert "_lsa_positions" in model.__dict__ and "_lsa_positions" not in state
     for name in ("head_vectorizer_", "body_vectorizer_"):
         assert isinstance(state["_packed_vocabularies"][name], str)
         assert not hasattr(state[name], "vocabulary_")
@@ -139,6 +140,19 @@ def test_tfidf_hot_path_equals_the_vectorizer(tiny_tagger: Tagger, name: str, to
     assert type(fast) is type(slow) and fast.dtype == slow.dtype
     assert np.array_equal(fast.indptr, slow.indptr) and np.array_equal(fast.indices, slow.indices)
     assert np.array_equal(fast.data, slow.data)
+
+
+def test_lsa_block_equals_the_column_slice(tiny_tagger: Tagger) -> None:
+    model = copy.deepcopy(tiny_tagger.model)
+    # The tiny model's LSA reads every column; read every third, as a large vocabulary does.
+    model.lsa_columns_ = model.lsa_columns_[::3]
+    model.lsa_components_ = np.ascontiguousarray(model.lsa_components_[:, ::3])
+    docs = [d.body_tokens for d in tiny_tagger.prepare(ARTICLES)] + [""]
+    body = _tfidf(model.body_vectorizer_, docs)
+    fast, slow = model._lsa_block(body), body[:, model.lsa_columns_]
+    assert fast.shape == slow.shape and np.array_equal(fast.indptr, slow.indptr)
+    assert np.array_equal(fast.indices, slow.indices) and np.array_equal(fast.data, slow.data)
+    assert np.array_equal(fast @ model.lsa_components_.T, slow @ model.lsa_components_.T)
 
 
 _WORDS = st.lists(st.sampled_from(["a", "b", "c", "5g", "chip", "việt", "nam"]), max_size=12).map(" ".join)
