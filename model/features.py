@@ -73,8 +73,9 @@ def prepare(article: Article | Mapping[str, Any], tokenizer: str = "syllable") -
     matcher = keyword_matcher()
     # One keyword scan per field; counts, cooperation cues and areas all read it.
     found = {field: matcher.labelled_spans(texts[field]) for field in FIELDS}
-    head_kw = _label_counts(found["title"] + found["lead"])
-    body_kw = _label_counts(found["body"])
+    ends = {field: sentence_ends(texts[field]) for field in FIELDS}
+    head_kw = matcher.label_counts(found["title"] + found["lead"])
+    body_kw = matcher.label_counts(found["body"])
     return Prepared(
         title=texts["title"],
         lead=texts["lead"],
@@ -82,35 +83,31 @@ def prepare(article: Article | Mapping[str, Any], tokenizer: str = "syllable") -
         head_tokens=" ".join(head),
         body_tokens=" ".join(tokenize(texts["body"], tokenizer)),
         mentions=mentions,
-        head_keywords=tuple(head_kw.get(k, 0) for k in matcher.labels),
-        body_keywords=tuple(body_kw.get(k, 0) for k in matcher.labels),
-        cooperation_cues=cooperation_cues(texts, mentions, found["body"]),
-        areas=named_areas(texts, found),
+        head_keywords=tuple(head_kw[k] for k in matcher.labels),
+        body_keywords=tuple(body_kw[k] for k in matcher.labels),
+        cooperation_cues=cooperation_cues(mentions, found["body"], ends["body"]),
+        areas=named_areas(found, ends),
     )
 
 
 Spans = list[tuple[int, int, tuple[str, ...]]]
 
 
-def _label_counts(spans: Spans) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for _, _, labels in spans:
-        for label in labels:
-            counts[label] = counts.get(label, 0) + 1
-    return counts
+def sentence_ends(text: str) -> list[int]:
+    """Offsets where `text`'s sentences end; `bisect_right(ends, offset)` numbers an offset's sentence."""
+    return [m.end() for m in _SENTENCE_END.finditer(text)]
 
 
-def cooperation_cues(texts: dict[str, str], mentions: tuple[FieldMention, ...],
-                     body_keywords: Spans) -> tuple[int, int, int, int]:
+def cooperation_cues(mentions: tuple[FieldMention, ...], body_keywords: Spans,
+                     ends: list[int]) -> tuple[int, int, int, int]:
     """Where Vietnam, a foreign country and a cooperation word meet
-    (`body_keywords`: `KeywordMatcher.labelled_spans` of the body).
+    (`body_keywords`: `KeywordMatcher.labelled_spans` of the body; `ends`:
+    its `sentence_ends`).
 
     Returns the number of body sentences naming both Vietnam and a foreign
     country; naming a foreign country and a cooperation word; naming all
     three; and 1 if the title or lead names both Vietnam and a foreign country.
     """
-    body = texts["body"]
-    ends = [m.end() for m in _SENTENCE_END.finditer(body)]
     home: set[int] = set()
     foreign: set[int] = set()
     head_home = head_foreign = False
@@ -125,17 +122,15 @@ def cooperation_cues(texts: dict[str, str], mentions: tuple[FieldMention, ...],
     return (len(home & foreign), len(coop & foreign), len(coop & home & foreign), int(head_home and head_foreign))
 
 
-def named_areas(texts: dict[str, str], found: dict[str, Spans]) -> tuple[int, ...]:
+def named_areas(found: dict[str, Spans], ends: dict[str, list[int]]) -> tuple[int, ...]:
     """1 for each of `AREA_TOPICS` named as an area: in a sentence that also
     names another topic or a cooperation word ("hợp tác về 5G, AI");
-    `found` holds each field's `KeywordMatcher.labelled_spans`."""
+    `found` holds each field's `KeywordMatcher.labelled_spans`, `ends` its `sentence_ends`."""
     named: set[str] = set()
     for field in FIELDS:
-        text = texts[field]
-        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
         sentences: dict[int, set[str]] = {}
         for start, _, labels in found[field]:
-            sentences.setdefault(bisect.bisect_right(ends, start), set()).update(labels)
+            sentences.setdefault(bisect.bisect_right(ends[field], start), set()).update(labels)
         for labels in sentences.values():
             topics = labels.intersection(AREA_TOPICS)
             if len(topics) > 1 or (topics and "cooperation" in labels):
@@ -244,7 +239,7 @@ def country_pairs(doc: Prepared) -> tuple[list[str], np.ndarray]:
     offsets = {"title": 0, "lead": len(doc.title) + 1, "body": len(doc.title) + len(doc.lead) + 2}
     total_len = max(1, doc.length + 2)
     opening = offsets["body"] + max(300, len(doc.body) // 5)
-    ends = [m.end() for m in _SENTENCE_END.finditer(doc.body)]
+    ends = sentence_ends(doc.body)
     listed = _listed(doc)
     title_codes = {fm.mention.code for fm in doc.mentions if fm.field == "title" and fm.mention.code != HOME}
     for k, fm in enumerate(doc.mentions):

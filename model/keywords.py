@@ -129,8 +129,12 @@ class KeywordMatcher:
 
     def counts(self, text: str) -> dict[str, int]:
         """Number of keyword matches per label in `text` (already normalised)."""
+        return self.label_counts(self.labelled_spans(text))
+
+    def label_counts(self, spans: list[tuple[int, int, tuple[str, ...]]]) -> dict[str, int]:
+        """Number of matches per label (every label, 0 included) in `labelled_spans` output."""
         result = dict.fromkeys(self.labels, 0)
-        for _, labels in self._found(text):
+        for _, _, labels in spans:
             for label in labels:
                 result[label] += 1
         return result
