@@ -639,13 +639,10 @@ class PoolEngine:
             self.limits = None
 
     def map(self, chunks: Iterable[list[Pending]]) -> Iterator[tuple[list[Pending], list[Outcome]]]:
-        assert self.pool is not None, "use PoolEngine as a context manager"
-        pool = self.pool
         try:
             yield from ordered(chunks, self._submit, 2 * self.jobs)
         except BrokenProcessPool as exc:
             raise BatchError(f"a worker process died: {exc}") from None
-
 
     def _submit(self, chunk: list[Pending]) -> Pieces:
         """Send `chunk` to the workers in pieces of at most `PIECE` articles."""
