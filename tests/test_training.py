@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from model.estimator import label_names
@@ -12,8 +13,9 @@ from model.features import prepare
 from model.tagger import Tagger
 from service.cli import main
 from training.baseline import keyword_baseline
-from training.data import label_matrix, load_labelled
-from training.train import train
+from training.data import label_matrix, load_labelled, short_view
+from training.evaluate import _target
+from training.train import group_folds, train
 from training.weak import UNKNOWN, weak_label
 
 from conftest import TEST_DATA, tiny_config
@@ -82,10 +84,16 @@ def test_train_and_evaluate_commands(tmp_path: Path) -> None:
     result = runner.invoke(main, ["evaluate", "--data", str(TINY), "--model", str(bundle), "--report", str(report)])
     assert result.exit_code == 0, result.output
     assert "cybersecurity" in result.output and "baseline" in result.output
+    assert "news-feed items" in result.output and "target" in result.output
     data = json.loads(report.read_text())
-    assert set(data) == {"model", "baseline"}
-    assert {"topics", "countries_big4", "countries", "cooperation"} <= set(data["model"]["families"])
+    assert set(data) == {"article", "short"}
+    for view in data.values():
+        assert set(view) == {"model", "baseline"}
+        assert {"topics", "countries_big4", "countries", "cooperation"} <= set(view["model"]["families"])
     assert report.with_suffix(".png").stat().st_size > 1000
+    assert report.with_suffix(".short.png").stat().st_size > 1000
+    # the short view is scored on other inputs than the whole articles
+    assert data["short"]["model"] != data["article"]["model"]
 
 
 def test_train_command_without_data(tmp_path: Path) -> None:
@@ -101,3 +109,42 @@ def test_model_version_names_the_training_minute_and_data() -> None:
     when = dt.datetime(2026, 11, 23, 12, 18, 40, tzinfo=dt.timezone.utc)
     assert model_version(when, "5836f7218c64") == "vntag-20261123T1218-5836f721"
     assert model_version(when + dt.timedelta(minutes=1), "5836f7218c64") != model_version(when, "5836f7218c64")
+
+
+def test_short_view_is_title_and_summary() -> None:
+    row = {"id": "a", "title": "T", "lead": "Tóm tắt.", "body": "Câu một. Câu hai. Câu ba.", "topics": ["ai"]}
+    assert short_view(row) == {**row, "lead": "", "text": "Tóm tắt.", "body": "Tóm tắt."}
+    no_lead = {**row, "lead": "  ", "text": "Câu một. Câu hai! Câu ba? Câu bốn."}
+    assert short_view(no_lead)["text"] == "Câu một. Câu hai!"
+    assert short_view(no_lead)["topics"] == ["ai"] and short_view(no_lead)["title"] == "T"
+
+
+def test_group_folds_hold_an_article_and_its_short_view_out_together() -> None:
+    groups = np.concatenate([np.arange(10), np.arange(10)])
+    splits = group_folds(groups, folds=5, seed=0)
+    assert len(splits) == 5
+    held_all = np.concatenate([held for _, held in splits])
+    assert sorted(held_all) == list(range(20))  # every row held out exactly once
+    for fit, held in splits:
+        assert not set(groups[fit]) & set(groups[held])
+        assert len(held) == 4
+
+
+def test_group_folds_of_distinct_rows_are_plain_kfold() -> None:
+    from sklearn.model_selection import KFold
+    plain = [(list(a), list(b)) for a, b in KFold(3, shuffle=True, random_state=7).split(np.arange(9))]
+    assert [(list(a), list(b)) for a, b in group_folds(np.arange(9), 3, 7)] == plain
+
+
+@pytest.mark.parametrize(("family", "micro", "topic_f1", "expected"), [
+    ("topics", 0.93, 0.90, ">= 0.92, each >= 0.85: met"),
+    ("topics", 0.93, 0.80, ">= 0.92, each >= 0.85: MISSED"),
+    ("topics", 0.91, 0.90, ">= 0.92, each >= 0.85: MISSED"),
+    ("cooperation", 0.75, 0.0, ">= 0.75: met"),
+    ("countries_big4", 0.919, 0.0, ">= 0.92: MISSED"),
+    ("countries", 0.5, 0.0, ""),
+])
+def test_targets_are_checked_per_family(family: str, micro: float, topic_f1: float, expected: str) -> None:
+    model = {"families": {family: {"micro_f1": micro}},
+             "per_label": {t: {"f1": topic_f1 if t == "ai" else 0.99} for t in ("5g", "ai", "semiconductors")}}
+    assert _target(family, model) == expected

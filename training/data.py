@@ -5,6 +5,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,3 +67,21 @@ def file_identity(path: str | Path) -> dict[str, Any]:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return {"name": path.name, "bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
+SUMMARY_SENTENCES = 2
+
+
+def short_view(row: dict[str, Any]) -> dict[str, Any]:
+    """`row` as a news-feed item: its title and a short summary as `text`.
+
+    The summary is the lead (the article's own summary) when there is one,
+    else the body's first `SUMMARY_SENTENCES` sentences. Labels and other
+    fields are kept: a feed item is about what its article is about.
+    """
+    summary = (row.get("lead") or "").strip()
+    if not summary:
+        body = (row.get("text") or row.get("body") or "").strip()
+        summary = " ".join(_SENTENCE.split(body)[:SUMMARY_SENTENCES])
+    return {**row, "lead": "", "text": summary, "body": summary}

@@ -15,8 +15,8 @@ from model.estimator import COOPERATION, TOPICS, TaggerModel, label_names
 from model.features import ArticlePreparer, Prepared
 from model.pipeline import build_pipeline
 from model.tagger import Tagger
-from training.data import DEFAULT_DATA_DIR, file_identity, label_matrix, load_labelled
-from training.evaluate import evaluate_rows
+from training.data import DEFAULT_DATA_DIR, file_identity, label_matrix, load_labelled, short_view
+from training.evaluate import evaluate_views
 from training.metrics import families
 from training.thresholds import tune_thresholds
 from training.weak import (POOL_LABELS, keyword_labels, pool_sample, prepare_many, self_training_labels,
@@ -41,6 +41,7 @@ class TrainConfig:
     pool_labels: str = "none"
     pool_limit: int | None = None
     pool_weight: float = 0.3
+    short_views: bool = True
     folds: int = 5
     cv_repeats: int = 3
     seed: int = 0
@@ -69,17 +70,28 @@ def fit_model(docs: list[Prepared], Y: np.ndarray, params: dict[str, Any], seed:
     return TaggerModel(random_state=seed, **params).fit(X, Y, sample_weight=W, features_from=features_from)
 
 
+def group_folds(groups: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """K-fold splits of rows that keep each group (an article and its short view) on one side."""
+    groups = np.asarray(groups)
+    unique = np.unique(groups)
+    return [(np.flatnonzero(np.isin(groups, unique[fit])), np.flatnonzero(np.isin(groups, unique[held])))
+            for fit, held in KFold(folds, shuffle=True, random_state=seed).split(unique)]
+
+
 def out_of_fold(docs: list[Prepared], Y: np.ndarray, params: dict[str, Any], folds: int, seed: int,
-                extra: Extra | None = None, features_from: TaggerModel | None = None, repeats: int = 1) -> np.ndarray:
+                extra: Extra | None = None, features_from: TaggerModel | None = None, repeats: int = 1,
+                groups: np.ndarray | None = None) -> np.ndarray:
     """Out-of-fold probabilities for the gold rows, averaged over `repeats`
-    shuffles; pool rows (`extra`) only ever train.
+    shuffles; pool rows (`extra`) only ever train. Rows of one `groups`
+    value (default: each row its own) are held out together.
 
     With `features_from` (a model fitted on all articles), folds reuse its
     label-free vocabulary and LSA and refit only the classifiers.
     """
+    groups = np.arange(len(docs)) if groups is None else groups
     P = np.zeros(Y.shape, dtype=float)
     for repeat in range(repeats):
-        for fit_idx, held_idx in KFold(folds, shuffle=True, random_state=seed + repeat).split(docs):
+        for fit_idx, held_idx in group_folds(groups, folds, seed + repeat):
             model = fit_model([docs[i] for i in fit_idx], Y[fit_idx], params, seed, extra, features_from)
             P[held_idx] += model.predict_proba([docs[i] for i in held_idx])
     return P / repeats
@@ -87,9 +99,10 @@ def out_of_fold(docs: list[Prepared], Y: np.ndarray, params: dict[str, Any], fol
 
 def cv_thresholds(docs: list[Prepared], Y: np.ndarray, labels: list[str], params: dict[str, Any],
                   folds: int, seed: int, extra: Extra | None = None,
-                  features_from: TaggerModel | None = None, repeats: int = 1) -> dict[str, float]:
+                  features_from: TaggerModel | None = None, repeats: int = 1,
+                  groups: np.ndarray | None = None) -> dict[str, float]:
     """Per-label thresholds tuned on out-of-fold predictions over the training set."""
-    P = out_of_fold(docs, Y, params, folds, seed, extra, features_from, repeats)
+    P = out_of_fold(docs, Y, params, folds, seed, extra, features_from, repeats, groups)
     return tune_thresholds(Y, P, labels, threshold_groups(labels))
 
 
@@ -141,7 +154,14 @@ def train(config: TrainConfig) -> Tagger:
     pipeline = build_pipeline(config.tokenizer, random_state=config.seed, **config.model_params)
     preparer: ArticlePreparer = pipeline.named_steps["prepare"].fit(rows)
     docs = prepare_many(preparer, rows)
-    log.info("prepared %d training articles", len(docs))
+    groups = np.arange(len(rows))
+    if config.short_views:
+        # Each article again as a news-feed item (title and summary), same labels:
+        # the model must tag a headline with two sentences as well as an article.
+        docs += prepare_many(preparer, [short_view(r) for r in rows])
+        Y = np.vstack([Y, Y])
+        groups = np.concatenate([groups, groups])
+    log.info("prepared %d training articles (%d rows)", len(rows), len(docs))
 
     data_files = [file_identity(train_path)]
     extra = None
@@ -155,7 +175,7 @@ def train(config: TrainConfig) -> Tagger:
 
     model = fit_model(docs, Y, config.model_params, config.seed, extra)
     thresholds = cv_thresholds(docs, Y, labels, config.model_params, config.folds, config.seed, extra, model,
-                               config.cv_repeats)
+                               config.cv_repeats, groups)
     pipeline.steps[-1] = ("tag", model)
 
     now = dt.datetime.now(dt.timezone.utc)
@@ -168,8 +188,9 @@ def train(config: TrainConfig) -> Tagger:
     tagger = Tagger(pipeline, labels, thresholds, model_version(now, data_files[0]["sha256"]), manifest)
     dev_path = data_dir / config.dev_file
     if dev_path.exists():
-        report = evaluate_rows(tagger, load_labelled(dev_path))
-        manifest["dev_metrics"] = {"file": file_identity(dev_path), **report["model"]["families"],
-                                   "ece": report["model"]["ece"]}
+        reports = evaluate_views(tagger, load_labelled(dev_path))
+        article, short = reports["article"]["model"], reports["short"]["model"]
+        manifest["dev_metrics"] = {"file": file_identity(dev_path), **article["families"], "ece": article["ece"],
+                                   "short": {**short["families"], "ece": short["ece"]}}
     save_bundle(tagger, config.output)
     return tagger
