@@ -10,7 +10,7 @@ import click
 from model.bundle import DEFAULT_BUNDLE, load_bundle
 from model.errors import TaggerError
 from training.data import DEFAULT_DATA_DIR, load_labelled
-from training.evaluate import evaluate_rows, format_report, write_report
+from training.evaluate import evaluate_views, format_report, write_reports
 from training.train import TrainConfig, train
 
 
@@ -39,6 +39,10 @@ def train_command(data_dir: Path, train_file: str, dev_file: str, output: Path, 
         click.echo(json.dumps({k: v for k, v in metrics.items() if k != "file"}, indent=2))
 
 
+VIEW_TITLES = {"article": "whole articles (targets are for these)",
+               "short": "the same articles as news-feed items: title and a two-sentence summary"}
+
+
 @click.command()
 @click.option("--data", "data_file", type=click.Path(path_type=Path), default=DEFAULT_DATA_DIR / "dev.jsonl",
               show_default=True, help="Labelled JSONL to score.")
@@ -46,7 +50,8 @@ def train_command(data_dir: Path, train_file: str, dev_file: str, output: Path, 
 @click.option("--report", type=click.Path(path_type=Path), default=Path("reports/evaluation.json"), show_default=True,
               help="Where to write the JSON report; the PNG goes beside it.")
 def evaluate_command(data_file: Path, model_path: Path, report: Path) -> None:
-    """Score the model on labelled data, beside the keyword baseline."""
+    """Score the model on labelled data, beside the keyword baseline: whole
+    articles, then each as a news-feed item (title and two-sentence summary)."""
     if not data_file.is_file():
         raise click.ClickException(f"data file not found: {data_file}")
     try:
@@ -54,8 +59,10 @@ def evaluate_command(data_file: Path, model_path: Path, report: Path) -> None:
         rows = load_labelled(data_file)
     except (TaggerError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    result = evaluate_rows(tagger, rows)
-    click.echo(f"model {tagger.version} on {data_file.name}\n")
-    click.echo(format_report(result))
-    json_path, png = write_report(result, report, tagger.labels)
-    click.echo(f"\nwrote {json_path} and {png}")
+    results = evaluate_views(tagger, rows)
+    click.echo(f"model {tagger.version} on {data_file.name}")
+    for view, result in results.items():
+        click.echo(f"\n== {VIEW_TITLES[view]} ==\n")
+        click.echo(format_report(result, targets=view == "article"))
+    written = write_reports(results, report, tagger.labels)
+    click.echo(f"\nwrote {', '.join(str(p) for p in written)}")
