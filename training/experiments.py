@@ -18,7 +18,7 @@ import numpy as np
 from model.estimator import label_names
 from model.features import ArticlePreparer
 from training.baseline import keyword_baseline
-from training.data import DEFAULT_DATA_DIR, label_matrix, load_labelled
+from training.data import DEFAULT_DATA_DIR, label_matrix, load_labelled, short_view
 from training.metrics import score
 from training.train import TrainConfig, cv_thresholds, fit_model, pool_extra
 from training.weak import pool_sample, prepare_many
@@ -28,29 +28,35 @@ NO_POOL_STEPS = [
     ("+ keyword and mention cues", {"lsa_components": 0, "cooperation_areas": False}),
     ("+ cooperation areas (noisy-OR)", {"lsa_components": 0}),
 ]
+# (step, model parameters, pool labels, train on short views too)
 POOL_STEPS = [
-    ("+ pool: vocabulary and LSA", "none"),
-    ("+ pool: keyword weak labels", "keywords"),
-    ("+ pool: self-training", "self"),
+    ("+ pool: vocabulary and LSA", {}, "none", False),
+    ("+ short views, one cue weight", {"cue_split": False}, "none", True),
+    ("+ cue weights by length (shipped)", {}, "none", True),
+    ("+ pool: keyword weak labels", {}, "keywords", True),
+    ("+ pool: self-training", {}, "self", True),
 ]
 
 
-def _summary(s: dict[str, Any]) -> dict[str, float]:
+def _summary(s: dict[str, Any], prefix: str = "") -> dict[str, float]:
     fam = s["families"]
     out = {f"{k}_micro_f1": round(v["micro_f1"], 4) for k, v in fam.items()}
     out.update({t: round(s["per_label"].get(t, {}).get("f1", 0.0), 4) for t in ("5g", "ai", "semiconductors", "cybersecurity")})
     if "ece" in s:
         out["ece"] = round(s["ece"], 4)
-    return out
+    return {prefix + k: v for k, v in out.items()}
 
 
 def run(data_dir: Path, folds: int, seed: int, tokenizers: list[str], repeats: int = 1,
         pool_steps: int = len(POOL_STEPS)) -> list[dict[str, Any]]:
+    """Every step's scores on dev, as whole articles and as news-feed items (``short_``)."""
     labels = label_names()
     train_rows = load_labelled(data_dir / "train.jsonl")
     dev_rows = load_labelled(data_dir / "dev.jsonl")
+    short_rows = [short_view(r) for r in dev_rows]
     Y, Ydev = label_matrix(train_rows, labels), label_matrix(dev_rows, labels)
-    results = [{"step": "keyword baseline", **_summary(score(Ydev, keyword_baseline(dev_rows, labels), labels))}]
+    results = [{"step": "keyword baseline", **_summary(score(Ydev, keyword_baseline(dev_rows, labels), labels)),
+                **_summary(score(Ydev, keyword_baseline(short_rows, labels), labels), "short_")}]
     pool_rows = pool_sample(data_dir / "pool.jsonl.gz", seed=seed)
     config = TrainConfig()
     for tokenizer in tokenizers:
@@ -59,36 +65,48 @@ def run(data_dir: Path, folds: int, seed: int, tokenizers: list[str], repeats: i
         started = time.perf_counter()
         dev_docs = prepare_many(preparer, dev_rows, n_jobs=1)
         per_article_ms = 1000 * (time.perf_counter() - started) / len(dev_rows)
+        short_docs = prepare_many(preparer, short_rows)
         docs = prepare_many(preparer, train_rows)
+        doubled = docs + prepare_many(preparer, [short_view(r) for r in train_rows])
+        groups = np.concatenate([np.arange(len(docs))] * 2)
 
-        def evaluate(step: str, params: dict[str, Any], extra: Any) -> None:
-            model = fit_model(docs, Y, params, seed, extra)
-            thresholds = cv_thresholds(docs, Y, labels, params, folds, seed, extra, model, repeats)
-            P = model.predict_proba(dev_docs)
+        def evaluate(step: str, params: dict[str, Any], mode: str | None, short: bool) -> None:
+            train_docs, train_Y, train_groups = (doubled, np.vstack([Y, Y]), groups) if short else (docs, Y, None)
+            extra = None if mode is None else pool_extra(pool_docs, mode, config.pool_weight, labels,
+                                                         (train_docs, train_Y), params, seed)
+            model = fit_model(train_docs, train_Y, params, seed, extra)
+            thresholds = cv_thresholds(train_docs, train_Y, labels, params, folds, seed, extra, model, repeats,
+                                       train_groups)
             limits = np.array([thresholds[label] for label in labels])
-            row = {"step": step, "tokenizer": tokenizer, "prepare_ms_per_article": round(per_article_ms, 2),
-                   **_summary(score(Ydev, (P >= limits).astype(int), labels, P))}
+            row: dict[str, Any] = {"step": step, "tokenizer": tokenizer,
+                                   "prepare_ms_per_article": round(per_article_ms, 2)}
+            for prefix, view in (("", dev_docs), ("short_", short_docs)):
+                P = model.predict_proba(view)
+                row.update(_summary(score(Ydev, (P >= limits).astype(int), labels, P), prefix))
             results.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
 
         # Other tokenizers are compared on the no-pool model: tokenising the
         # pool with underthesea's word segmenter alone takes a quarter of an hour.
         for step, params in NO_POOL_STEPS if first else NO_POOL_STEPS[1:]:
-            evaluate(step, params, None)
+            evaluate(step, params, None, False)
         if first and pool_steps:
             pool_docs = prepare_many(preparer, pool_rows)
-            for step, mode in POOL_STEPS[:pool_steps]:
-                evaluate(step, {}, pool_extra(pool_docs, mode, config.pool_weight, labels, (docs, Y), {}, seed))
+            for step, params, mode, short in POOL_STEPS[:pool_steps]:
+                evaluate(step, params, mode, short)
     return results
 
 
 def format_table(results: list[dict[str, Any]]) -> str:
+    """One line per step: whole-article scores, then the same on news-feed items."""
     cols = ["topics_micro_f1", "countries_big4_micro_f1", "countries_micro_f1", "cooperation_micro_f1",
             "5g", "ai", "semiconductors", "cybersecurity"]
-    head = f"{'step':<34}{'tok':<9}" + "".join(f"{c.replace('_micro_f1', ''):>15}" for c in cols) + f"{'ms/art':>8}"
+    cols += [f"short_{c}" for c in cols[:4]]
+    names = [c.replace("_micro_f1", "").replace("countries", "ctry") for c in cols]
+    head = f"{'step':<34}{'tok':<9}" + "".join(f"{n:>14}" for n in names) + f"{'ms/art':>8}"
     lines = [head]
     for r in results:
-        lines.append(f"{r['step']:<34}{r.get('tokenizer', ''):<9}" + "".join(f"{r.get(c, 0):>15.3f}" for c in cols)
+        lines.append(f"{r['step']:<34}{r.get('tokenizer', ''):<9}" + "".join(f"{r.get(c, 0):>14.3f}" for c in cols)
                      + f"{r.get('prepare_ms_per_article', 0):>8.1f}")
     return "\n".join(lines)
 
