@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 from sklearn.utils.validation import check_is_fitted
 
-from model.features import Prepared, country_pairs, cue_features, cue_names
+from model.features import SHORT_BODY, Prepared, country_pairs, cue_features, cue_names
 from model.keywords import keyword_matcher
 from model.gazetteer import load_gazetteer
 from model.text import split_tokens
@@ -129,6 +129,13 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         indicator feature of their own in the country model.
     cue_weight : float
         Weight of the dense keyword and mention cues (`cue_features`).
+    cue_split : bool
+        Give each cue a weight shared by all inputs plus one for short inputs
+        (a body under `model.features.SHORT_BODY` characters: a headline with a
+        summary) and one for whole articles. A feed item's labels come from its
+        whole article, so on short inputs cues such as cooperation words stand
+        in for topics the summary does not name; split, that lesson stays with
+        short inputs instead of leaking into whole articles.
     cooperation_areas : bool
         A topic named once in a list of cooperation areas counts
         (LABELING.md: "hợp tác về 5G, AI, bán dẫn" tags all three), but a bag
@@ -163,6 +170,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         lsa_weight: float = 1.0,
         country_min_support: int = 15,
         cue_weight: float = 1.0,
+        cue_split: bool = True,
         cooperation_areas: bool = True,
         random_state: int = 0,
     ):
@@ -176,6 +184,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         self.lsa_weight = lsa_weight
         self.country_min_support = country_min_support
         self.cue_weight = cue_weight
+        self.cue_split = cue_split
         self.cooperation_areas = cooperation_areas
         self.random_state = random_state
 
@@ -192,9 +201,17 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             z /= np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-9)
             blocks.append(sp.csr_matrix(z * self.lsa_weight))
         if self.cue_weight:
-            cues = np.asarray([cue_features(d) for d in docs], dtype=np.float32)
-            blocks.append(sp.csr_matrix(cues * self.cue_weight))
+            blocks.append(sp.csr_matrix(self._cues(docs)))
         return sp.hstack(blocks, format="csr")
+
+    def _cues(self, docs: list[Prepared]) -> np.ndarray:
+        """The dense cue block, weighted; with `cue_split`, each cue again for
+        short inputs only and for whole articles only (zero elsewhere)."""
+        cues = np.asarray([cue_features(d) for d in docs], dtype=np.float32).reshape(len(docs), -1)
+        if getattr(self, "cue_split", False):
+            short = np.array([[len(d.body) < SHORT_BODY] for d in docs], dtype=np.float32).reshape(len(docs), 1)
+            cues = np.hstack([cues, cues * short, cues * (1 - short)])
+        return cues * self.cue_weight
 
     def _lsa_block(self, body: sp.csr_matrix) -> sp.csr_matrix:
         """`body[:, self.lsa_columns_]`, by mapping each stored entry's column
@@ -314,7 +331,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         Derived from the vectorisers on first use and cached, never pickled.
         """
         key = (self.head_vectorizer_.vocabulary_, self.body_vectorizer_.vocabulary_, self.lsa_components_,
-               self.cue_weight)
+               self.cue_weight, getattr(self, "cue_split", False))
         cached = self.__dict__.get("_feature_names")
         if cached is None or any(a is not b for a, b in zip(cached[0], key)):
             n_lsa = 0 if self.lsa_components_ is None else self.lsa_components_.shape[0]
@@ -322,10 +339,14 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
                 *self._terms("head_vectorizer_"),
                 *self._terms("body_vectorizer_"),
                 *(f"lsa:{i}" for i in range(n_lsa)),
-                *(f"cue:{name}" for name in (cue_names() if self.cue_weight else [])),
+                *(f"cue:{name}{copy}" for copy in self._cue_copies() for name in (cue_names() if self.cue_weight else [])),
             ], dtype=object)
             cached = self.__dict__["_feature_names"] = (key, names)
         return cached[1]
+
+    def _cue_copies(self) -> tuple[str, ...]:
+        """Suffixes of the cue block's copies in column order ("" is the shared one)."""
+        return ("", "@short", "@article") if getattr(self, "cue_split", False) else ("",)
 
     def _terms(self, name: str) -> list[str]:
         """The terms of vectoriser `name` in column order, cached per vocabulary."""
@@ -429,7 +450,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             return []  # a latent direction has no single word to show
         if not feature.startswith("cue:"):
             return [feature.replace("_", " ")]
-        kind, _, label = feature[4:].partition(":")
+        kind, _, label = feature[4:].partition("@")[0].partition(":")
         if kind in ("mentions", "sentences", "head"):
             codes = sorted({fm.mention.surface for fm in doc.mentions
                             if (fm.mention.code == "VN") == (label in ("VN", "VN_and_foreign"))})

@@ -25,6 +25,8 @@ FIELDS = ("title", "lead", "body")
 # The topic labels, in the order of `model.estimator.TOPICS`.
 AREA_TOPICS = tuple(label for label in KEYWORDS if label != "cooperation")
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
+# Bodies shorter than this many characters are a summary, not an article (a news-feed item).
+SHORT_BODY = 600
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,8 @@ def cue_names() -> list[str]:
             + [f"keyword_density:{k}" for k in labels]
             + ["mentions:VN", "mentions:top_foreign", "mentions:n_foreign", "mentions:VN_and_foreign"]
             + ["sentences:VN_with_foreign", "sentences:cooperation_with_foreign",
-               "sentences:cooperation_VN_foreign", "head:VN_with_foreign"])
+               "sentences:cooperation_VN_foreign", "head:VN_with_foreign"]
+            + ["length:body_kchars", "length:short"])
 
 
 def cue_features(doc: Prepared) -> list[float]:
@@ -193,6 +196,9 @@ def cue_features(doc: Prepared) -> list[float]:
     top = max(foreign.values(), default=0)
     row += [math.log1p(home), math.log1p(top), math.log1p(len(foreign)), float(home > 0 and top > 0)]
     row += [math.log1p(n) for n in doc.cooperation_cues]
+    # A headline with a short summary says less than a whole article: let the
+    # models move their baseline with the length of the text.
+    row += [math.log1p(len(doc.body) / 1000), float(len(doc.body) < SHORT_BODY)]
     return row
 
 

@@ -75,3 +75,37 @@ def test_tagger_evidence_names_the_cooperation_area(tiny_tagger: Tagger) -> None
                               "text": "Hai bên ký kết hợp tác về 5G và an ninh mạng."}, explain=True)
     assert result["cooperation"] and "5g" in result["topics"]
     assert result["evidence"]["5g"][0] == "5G"   # the keyword as written, ahead of the n-grams
+
+
+def test_length_cues_tell_a_feed_item_from_an_article() -> None:
+    from model.features import SHORT_BODY, cue_features, cue_names
+    names = cue_names()
+    assert len(cue_features(_doc("Hợp tác về 5G."))) == len(names)
+    kchars, short = names.index("length:body_kchars"), names.index("length:short")
+    item = cue_features(_doc("Hai bên hợp tác về 5G."))
+    article = cue_features(_doc("Hai bên hợp tác về 5G. " * (SHORT_BODY // 10)))
+    assert item[short] == 1.0 and article[short] == 0.0
+    assert 0.0 < item[kchars] < article[kchars]
+
+
+@pytest.mark.parametrize("split", [True, False])
+def test_cue_split_gives_short_inputs_and_articles_their_own_cue_weights(split: bool) -> None:
+    from model.features import SHORT_BODY, cue_names
+    model = TaggerModel(cue_split=split)
+    item, article = _doc("Hai bên hợp tác về 5G."), _doc("Hai bên hợp tác về 5G. " * (SHORT_BODY // 10))
+    cues = model._cues([item, article])
+    n = len(cue_names())
+    assert cues.shape == (2, 3 * n if split else n)
+    if split:
+        shared, short, whole = cues[:, :n], cues[:, n:2 * n], cues[:, 2 * n:]
+        assert (short[0] == shared[0]).all() and not whole[0].any()
+        assert (whole[1] == shared[1]).all() and not short[1].any()
+
+
+def test_split_cue_names_describe_as_their_words(tiny_tagger: Tagger) -> None:
+    model = tiny_tagger.model
+    assert model.cue_split
+    names = [str(n) for n in model.feature_names_ if str(n).startswith("cue:")]
+    assert "cue:body_keywords:5g@short" in names and "cue:body_keywords:5g@article" in names
+    doc = prepare({"title": "", "text": "Việt Nam thử nghiệm mạng 5G."})
+    assert model._describe("cue:body_keywords:5g@short", doc) == model._describe("cue:body_keywords:5g", doc) == ["5G"]
