@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 from sklearn.utils.validation import check_is_fitted
 
-from model.features import SHORT_BODY, Prepared, country_pairs, cue_features, cue_names
+from model.features import Prepared, country_pairs, cue_features, cue_names, is_short
 from model.keywords import keyword_matcher
 from model.gazetteer import load_gazetteer
 from model.text import split_tokens
@@ -26,6 +26,9 @@ from model.text import split_tokens
 TOPICS = ("5g", "ai", "semiconductors", "cybersecurity")
 COOPERATION = "cooperation"
 VECTORIZERS = ("head_vectorizer_", "body_vectorizer_")
+# Learnt without labels, so shared with `short_model_` (and lent to cross-validation folds).
+SHARED_FEATURES = (*VECTORIZERS, "lsa_columns_", "lsa_components_")
+CACHES = ("_feature_names", "_term_lists", "_text_weights_cache", "_country_init", "_lsa_positions")
 TERM_SEPARATOR = "\n"  # never inside a term: terms are whitespace-split tokens joined by spaces
 
 
@@ -136,6 +139,14 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         whole article, so on short inputs cues such as cooperation words stand
         in for topics the summary does not name; split, that lesson stays with
         short inputs instead of leaking into whole articles.
+    short_models : bool
+        When the training data holds both short inputs (`model.features.is_short`:
+        news-feed items) and whole articles, whole articles are scored by
+        classifiers fitted on the whole articles alone, and short inputs by a
+        twin (`short_model_`) fitted on every row, sharing the vectorisers and
+        LSA. The short views' labels come from their whole articles, which a
+        summary often does not show; kept apart, they cannot blur the whole
+        articles' models.
     cooperation_areas : bool
         A topic named once in a list of cooperation areas counts
         (LABELING.md: "hợp tác về 5G, AI, bán dẫn" tags all three), but a bag
@@ -152,6 +163,8 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
     ----------
     labels_ : list of str
         Topic labels, then ``"cooperation"``, then country codes.
+    short_model_ : TaggerModel or None
+        The twin that scores short inputs (see `short_models`), or None.
     area_precision_ : float
         Share of (cooperation article, topic named as an area) pairs of the
         training data whose topic is labelled, with a Beta(1, 1) prior; 0
@@ -171,6 +184,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         country_min_support: int = 15,
         cue_weight: float = 1.0,
         cue_split: bool = True,
+        short_models: bool = True,
         cooperation_areas: bool = True,
         random_state: int = 0,
     ):
@@ -185,6 +199,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         self.country_min_support = country_min_support
         self.cue_weight = cue_weight
         self.cue_split = cue_split
+        self.short_models = short_models
         self.cooperation_areas = cooperation_areas
         self.random_state = random_state
 
@@ -209,7 +224,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         short inputs only and for whole articles only (zero elsewhere)."""
         cues = np.asarray([cue_features(d) for d in docs], dtype=np.float32).reshape(len(docs), -1)
         if getattr(self, "cue_split", False):
-            short = np.array([[len(d.body) < SHORT_BODY] for d in docs], dtype=np.float32).reshape(len(docs), 1)
+            short = np.array([[is_short(d)] for d in docs], dtype=np.float32).reshape(len(docs), 1)
             cues = np.hstack([cues, cues * short, cues * (1 - short)])
         return cues * self.cue_weight
 
@@ -281,12 +296,16 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             raise ValueError(f"Y must have shape ({len(docs)}, {len(self.labels_)}), got {Y.shape}")
         weights = np.ones(len(docs)) if sample_weight is None else np.asarray(sample_weight, float)
         n_text = len(TOPICS) + 1
-        rows = np.flatnonzero((Y[:, :n_text] >= 0).any(axis=1))
+        short = np.array([is_short(d) for d in docs], dtype=bool)
+        labelled = (Y >= 0).any(axis=1)
+        split = self.short_models and (short & labelled).any() and (~short & labelled).any()
+        own = ~short if split else np.ones(len(docs), dtype=bool)  # the rows this model's classifiers learn from
+        rows = np.flatnonzero((Y[:, :n_text] >= 0).any(axis=1) & own)
         if features_from is None:
             head, body = self._fit_features(docs)
             Xt = self._text_matrix([docs[i] for i in rows], head[rows], body[rows])
         else:
-            for name in ("head_vectorizer_", "body_vectorizer_", "lsa_columns_", "lsa_components_"):
+            for name in SHARED_FEATURES:
                 setattr(self, name, getattr(features_from, name))
             Xt = self._text_matrix([docs[i] for i in rows])
         self.text_models_ = {}
@@ -301,8 +320,13 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
                 continue
             clf = LogisticRegression(C=self.C, max_iter=2000)
             self.text_models_[label] = clf.fit(Xt[known], y, sample_weight=weights[rows[known]])
-        self.area_precision_ = self._fit_area_precision(docs, Y) if self.cooperation_areas else 0.0
-        self._fit_countries(docs, Y, weights)
+        kept = [docs[i] for i in np.flatnonzero(own)]
+        self.area_precision_ = self._fit_area_precision(kept, Y[own]) if self.cooperation_areas else 0.0
+        self._fit_countries(kept, Y[own], weights[own])
+        self.short_model_ = None
+        if split:
+            twin = TaggerModel(**{**self.get_params(), "short_models": False})
+            self.short_model_ = twin.fit(docs, Y, weights, features_from=self)
         return self
 
     @staticmethod
@@ -383,9 +407,27 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         ).fit(Xp, y, sample_weight=np.array([weights[i] for i, _ in index]))
 
     def predict_proba(self, X: list[Prepared]) -> np.ndarray:
-        """Probability of every label in `labels_` for each prepared article."""
+        """Probability of every label in `labels_` for each prepared article
+        (short inputs through `short_model_` when there is one)."""
         check_is_fitted(self, "labels_")
         docs = list(X)
+        twin = getattr(self, "short_model_", None)
+        short = np.array([twin is not None and is_short(d) for d in docs], dtype=bool)
+        if not short.any():
+            return self._own_proba(docs)
+        out = np.zeros((len(docs), len(self.labels_)))
+        for rows, model in ((np.flatnonzero(short), twin), (np.flatnonzero(~short), self)):
+            if rows.size:
+                out[rows] = model._own_proba([docs[i] for i in rows])
+        return out
+
+    def _scorer(self, doc: Prepared) -> "TaggerModel":
+        """The model that scores `doc`: `short_model_` for a short input, else this one."""
+        twin = getattr(self, "short_model_", None)
+        return twin if twin is not None and is_short(doc) else self
+
+    def _own_proba(self, docs: list[Prepared]) -> np.ndarray:
+        """`predict_proba` by this model's own classifiers, whatever the inputs' length."""
         out = np.zeros((len(docs), len(self.labels_)))
         if not docs:
             return out
@@ -418,6 +460,8 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
     def text_evidence(self, doc: Prepared, label: str, k: int = 5) -> list[str]:
         """The `k` n-grams of `doc` that raise `label`'s score most."""
         check_is_fitted(self, "labels_")
+        if self._scorer(doc) is not self:
+            return self._scorer(doc).text_evidence(doc, label, k)
         clf = self.text_models_[label]
         if isinstance(clf, float):
             return []
@@ -439,6 +483,8 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
     def area_terms(self, doc: Prepared, label: str, k: int = 3) -> list[str]:
         """The keywords by which `doc` names topic `label` as a cooperation area
         (empty when `cooperation_areas` is off)."""
+        if self._scorer(doc) is not self:
+            return self._scorer(doc).area_terms(doc, label, k)
         if not getattr(self, "area_precision_", 0.0) or label not in TOPICS or not doc.areas[TOPICS.index(label)]:
             return []
         return _keyword_terms(doc, label, head=True, body=True)[:k]
@@ -529,9 +575,12 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         ValueError
             If a vocabulary's indices are not 0..n-1 or a term holds `TERM_SEPARATOR`.
         """
-        state = {k: v for k, v in super().__getstate__().items()
-                 if k not in ("_feature_names", "_term_lists", "_text_weights_cache", "_country_init",
-                              "_lsa_positions")}
+        state = {k: v for k, v in super().__getstate__().items() if k not in CACHES}
+        twin = state.pop("short_model_", None)
+        if twin is not None:
+            # The twin shares this model's vectorisers and LSA: pickle them once, here.
+            state["_short_model_state"] = {k: v for k, v in BaseEstimator.__getstate__(twin).items()
+                                           if k not in CACHES and k not in SHARED_FEATURES}
         packed = {}
         for name in VECTORIZERS:
             vectorizer = state.get(name)
@@ -549,11 +598,18 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         """Rebuild the vocabularies packed by `__getstate__` (C-speed `split` and `dict`)."""
         state = dict(state)
         packed = state.pop("_packed_vocabularies", {})
+        twin_state = state.pop("_short_model_state", None)
         super().__setstate__(state)
         for name, joined in packed.items():
             terms = joined.split(TERM_SEPARATOR) if joined else []
             vocabulary = getattr(self, name).vocabulary_ = dict(zip(terms, range(len(terms))))
             self.__dict__.setdefault("_term_lists", {})[name] = (vocabulary, terms)
+        if twin_state is not None:
+            twin = TaggerModel.__new__(TaggerModel)
+            BaseEstimator.__setstate__(twin, twin_state)
+            for name in SHARED_FEATURES:
+                setattr(twin, name, getattr(self, name, None))
+            self.short_model_ = twin
 
 
 def _column_terms(vocabulary: dict[str, int]) -> list[str]:

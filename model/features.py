@@ -57,6 +57,11 @@ class Prepared:
         return len(self.title) + len(self.lead) + len(self.body)
 
 
+def is_short(doc: Prepared) -> bool:
+    """Is `doc` a news-feed item (a summary under `SHORT_BODY` characters) rather than an article?"""
+    return len(doc.body) < SHORT_BODY
+
+
 def prepare(article: Article | Mapping[str, Any], tokenizer: str = "syllable") -> Prepared:
     """Normalise, tokenise and scan one article.
 
@@ -198,7 +203,7 @@ def cue_features(doc: Prepared) -> list[float]:
     row += [math.log1p(n) for n in doc.cooperation_cues]
     # A headline with a short summary says less than a whole article: let the
     # models move their baseline with the length of the text.
-    row += [math.log1p(len(doc.body) / 1000), float(len(doc.body) < SHORT_BODY)]
+    row += [math.log1p(len(doc.body) / 1000), float(is_short(doc))]
     return row
 
 

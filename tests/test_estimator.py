@@ -109,3 +109,65 @@ def test_split_cue_names_describe_as_their_words(tiny_tagger: Tagger) -> None:
     assert "cue:body_keywords:5g@short" in names and "cue:body_keywords:5g@article" in names
     doc = prepare({"title": "", "text": "Việt Nam thử nghiệm mạng 5G."})
     assert model._describe("cue:body_keywords:5g@short", doc) == model._describe("cue:body_keywords:5g", doc) == ["5G"]
+
+
+def _long(row: dict) -> dict:
+    """`row` with its body repeated past `SHORT_BODY`: a whole article."""
+    from model.features import SHORT_BODY
+    return {**row, "text": " ".join([row["text"]] * (SHORT_BODY // len(row["text"]) + 1))}
+
+
+@pytest.fixture(scope="module")
+def mixed_model() -> TaggerModel:
+    """Fitted on the tiny sentences as short inputs and as whole articles; the
+    whole articles say nothing is about 5G, the short inputs keep their labels."""
+    rows = load_labelled(TEST_DATA / "tiny.jsonl")
+    docs = [prepare(r) for r in rows] + [prepare(_long(r)) for r in rows]
+    Y = label_matrix(rows, label_names())
+    long_Y = Y.copy()
+    long_Y[:, TOPICS.index("5g")] = 0
+    return TaggerModel(**TINY_PARAMS).fit(docs, np.vstack([Y, long_Y]))
+
+
+FIVE_G = {"title": "Việt Nam thử nghiệm 5G", "text": "Nhà mạng triển khai mạng 5G tại Hà Nội."}
+
+
+def test_whole_articles_learn_only_from_whole_articles(mixed_model: TaggerModel) -> None:
+    twin = mixed_model.short_model_
+    assert isinstance(twin, TaggerModel) and twin.short_model_ is None
+    assert mixed_model.text_models_["5g"] == 0.0           # the whole articles have no 5G: a prior
+    assert not isinstance(twin.text_models_["5g"], float)  # the twin learnt 5G from the short rows
+    assert twin.head_vectorizer_ is mixed_model.head_vectorizer_
+    assert twin.lsa_components_ is mixed_model.lsa_components_
+
+
+def test_short_inputs_are_scored_by_the_twin(mixed_model: TaggerModel) -> None:
+    short, article = prepare(FIVE_G), prepare(_long(FIVE_G))
+    proba = mixed_model.predict_proba([article, short, article])
+    np.testing.assert_array_equal(proba[1], mixed_model.short_model_._own_proba([short])[0])
+    np.testing.assert_array_equal(proba[[0, 2]], mixed_model._own_proba([article, article]))
+    five_g = TOPICS.index("5g")
+    assert proba[0, five_g] == 0.0 < proba[1, five_g]
+    assert mixed_model.text_evidence(article, "5g") == []
+    assert mixed_model.text_evidence(short, "5g") == mixed_model.short_model_.text_evidence(short, "5g") != []
+
+
+def test_the_twin_is_pickled_without_a_second_copy_of_the_features(mixed_model: TaggerModel) -> None:
+    import pickle
+    state = mixed_model.__getstate__()
+    assert "short_model_" not in state
+    assert not {"head_vectorizer_", "body_vectorizer_", "lsa_components_"} & set(state["_short_model_state"])
+    loaded = pickle.loads(pickle.dumps(mixed_model))
+    docs = [prepare(FIVE_G), prepare(_long(FIVE_G))]
+    np.testing.assert_array_equal(loaded.predict_proba(docs), mixed_model.predict_proba(docs))
+    assert loaded.short_model_.body_vectorizer_ is loaded.body_vectorizer_
+
+
+def test_without_short_models_every_row_trains_one_model() -> None:
+    rows = load_labelled(TEST_DATA / "tiny.jsonl")
+    docs = [prepare(r) for r in rows] + [prepare(_long(r)) for r in rows]
+    Y = label_matrix(rows, label_names())
+    model = TaggerModel(**TINY_PARAMS, short_models=False).fit(docs, np.vstack([Y, Y]))
+    assert model.short_model_ is None
+    short = prepare(FIVE_G)
+    np.testing.assert_array_equal(model.predict_proba([short]), model._own_proba([short]))

@@ -31,8 +31,9 @@ NO_POOL_STEPS = [
 # (step, model parameters, pool labels, train on short views too)
 POOL_STEPS = [
     ("+ pool: vocabulary and LSA", {}, "none", False),
-    ("+ short views, one cue weight", {"cue_split": False}, "none", True),
-    ("+ cue weights by length (shipped)", {}, "none", True),
+    ("+ short views, one cue weight", {"cue_split": False, "short_models": False}, "none", True),
+    ("+ cue weights by length", {"short_models": False}, "none", True),
+    ("+ articles keep their own models (shipped)", {}, "none", True),
     ("+ pool: keyword weak labels", {}, "keywords", True),
     ("+ pool: self-training", {}, "self", True),
 ]
