@@ -103,10 +103,11 @@ def _count_rows(vectorizer: CountVectorizer, docs: list[str]) -> Rows | None:
         counts.pop(None, None)
         found = sorted(counts)
         indices.extend(found)
-        values.extend(counts[j] for j in found)
+        values.extend(map(counts.__getitem__, found))
         indptr.append(len(indices))
-    return Rows(np.array(values, dtype=vectorizer.dtype), np.array(indices, dtype=np.int32),
-                np.array(indptr, dtype=np.int32), (len(docs), len(vocabulary)))
+    return Rows(np.fromiter(values, dtype=vectorizer.dtype, count=len(values)),
+                np.fromiter(indices, dtype=np.int32, count=len(indices)),
+                np.fromiter(indptr, dtype=np.int32, count=len(indptr)), (len(docs), len(vocabulary)))
 
 
 class TaggerModel(ClassifierMixin, BaseEstimator):
