@@ -401,13 +401,23 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         self._add_cooperation_areas(docs, out)
         index, blocks = self._pairs(docs)
         if index:
-            col = {label: j for j, label in enumerate(self.labels_)}
-            Xp = np.vstack([self._country_matrix(code, row[None, :]) for (i, code), row in zip(index, blocks)])
             model = self.country_model_
-            probs = np.full(len(index), model) if isinstance(model, float) else self._country_proba(Xp)
-            for (i, code), p in zip(index, probs):
-                out[i, col[code]] = p
+            probs = np.full(len(index), model) if isinstance(model, float) else self._country_proba(
+                self._country_pair_matrix(index, blocks))
+            out[[i for i, _ in index], [self.labels_.index(code) for _, code in index]] = probs
         return out
+
+    def _country_pair_matrix(self, index: list[tuple[int, str]], blocks: list[np.ndarray]) -> np.ndarray:
+        """`_country_matrix` of every (article, country) pair of `_pairs`, stacked: the pair's
+        features, then its country's indicator; filled in one array, not built pair by pair."""
+        features = np.vstack(blocks)
+        width = features.shape[1]
+        Xp = np.zeros((len(index), width + len(self.country_indicators_)))
+        Xp[:, :width] = features
+        for k, (_, code) in enumerate(index):
+            if code in self.country_indicators_:
+                Xp[k, width + self.country_indicators_.index(code)] = 1.0
+        return Xp
 
     def _add_cooperation_areas(self, docs: list[Prepared], out: np.ndarray) -> None:
         """Raise, in place, the topics a probable cooperation story names (noisy-OR)."""

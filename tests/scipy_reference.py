@@ -36,3 +36,15 @@ def assert_same_csr(fast: sp.csr_matrix, slow: sp.csr_matrix) -> None:
     assert fast.shape == slow.shape and fast.dtype == slow.dtype
     for a, b in ((fast.data, slow.data), (fast.indices, slow.indices), (fast.indptr, slow.indptr)):
         np.testing.assert_array_equal(a, b, strict=True)
+
+
+def country_proba_with_sklearn(model: TaggerModel, docs: list[Prepared]) -> np.ndarray:
+    """The country columns of `predict_proba` the slow way: each pair's `_country_matrix`,
+    stacked, through the gradient boosting's own `predict_proba`; 0 where no pair."""
+    out = np.zeros((len(docs), len(model.labels_) - len(TOPICS) - 1))
+    index, blocks = model._pairs(docs)
+    if index:
+        Xp = np.vstack([model._country_matrix(code, row[None, :]) for (_, code), row in zip(index, blocks)])
+        for (i, code), p in zip(index, model.country_model_.predict_proba(Xp)[:, 1]):
+            out[i, model.labels_.index(code) - len(TOPICS) - 1] = p
+    return out

@@ -22,7 +22,8 @@ from model.tagger import Tagger
 from model.upgrade import upgrade_bundle
 
 from conftest import TEST_DATA
-from scipy_reference import assert_same_csr, sklearn_text_proba, text_matrix_with_scipy
+from scipy_reference import (assert_same_csr, country_proba_with_sklearn, sklearn_text_proba,
+                             text_matrix_with_scipy)
 
 ARTICLES = [
     {"title": "Nhật Bản hợp tác 5G với Việt Nam",
@@ -233,6 +234,19 @@ def test_country_hot_path_equals_predict_proba(tiny_tagger: Tagger) -> None:
     for _ in range(2):  # the second call uses the cached init score
         np.testing.assert_array_equal(model._country_proba(Xp), model.country_model_.predict_proba(Xp)[:, 1])
     np.testing.assert_array_equal(model._country_proba(Xp[:1]), model.country_model_.predict_proba(Xp[:1])[:, 1])
+
+
+def test_country_pair_matrix_stacks_the_country_matrices(tiny_tagger: Tagger) -> None:
+    model = copy.deepcopy(tiny_tagger.model)
+    docs = _real_looking_docs(tiny_tagger)
+    index, blocks = model._pairs(docs)
+    codes = sorted({code for _, code in index})
+    assert len(codes) > 2
+    np.testing.assert_array_equal(model.predict_proba(docs)[:, TEXT_LABELS:], country_proba_with_sklearn(model, docs))
+    for indicators in ([], codes[::2], ["ZZ", *codes[::-1]]):  # the tiny model has none of its own
+        model.country_indicators_ = indicators
+        expected = np.vstack([model._country_matrix(code, row[None, :]) for (_, code), row in zip(index, blocks)])
+        np.testing.assert_array_equal(model._country_pair_matrix(index, blocks), expected, strict=True)
 
 
 def test_country_hot_path_leaves_another_init_to_predict_proba(tiny_tagger: Tagger) -> None:

@@ -9,7 +9,8 @@ import pytest
 from model.bundle import DEFAULT_BUNDLE, load_bundle
 
 from conftest import SHARED_DATA, TEST_DATA
-from scipy_reference import assert_same_csr, sklearn_text_proba, text_matrix_with_scipy
+from scipy_reference import (assert_same_csr, country_proba_with_sklearn, sklearn_text_proba,
+                             text_matrix_with_scipy)
 
 SEEDS = SHARED_DATA / "seeds.jsonl"
 
@@ -65,3 +66,13 @@ def test_text_hot_path_equals_scipy_and_scikit_learn(shipped) -> None:
     np.testing.assert_allclose(fast, sklearn_text_proba(model, slow), rtol=0, atol=1e-9)
     one_by_one = np.vstack([model.predict_proba([d]) for d in docs])
     np.testing.assert_array_equal(model.predict_proba(docs), one_by_one)
+
+
+def test_country_hot_path_equals_scikit_learn(shipped) -> None:
+    tiny = [json.loads(line) for line in (TEST_DATA / "tiny.jsonl").read_text(encoding="utf-8").splitlines()]
+    docs = shipped.prepare(_seeds() + tiny)
+    model = shipped.model
+    assert model.country_indicators_, "the shipped model should have country indicators"
+    countries = model.predict_proba(docs)[:, 5:]  # after the four topics and cooperation
+    np.testing.assert_array_equal(countries, country_proba_with_sklearn(model, docs))
+    assert countries.any()
