@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import itertools
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from model.features import Prepared, country_pairs, cue_features, cue_names, is_short
 from model.keywords import keyword_matcher
 from model.gazetteer import load_gazetteer
+from model.sparse_rows import CSRLike, Rows, dense_rows, product, rows_of
 from model.text import split_tokens
 
 TOPICS = ("5g", "ai", "semiconductors", "cybersecurity")
@@ -28,7 +30,8 @@ COOPERATION = "cooperation"
 VECTORIZERS = ("head_vectorizer_", "body_vectorizer_")
 # Learnt without labels, so shared with `short_model_` (and lent to cross-validation folds).
 SHARED_FEATURES = (*VECTORIZERS, "lsa_columns_", "lsa_components_")
-CACHES = ("_feature_names", "_term_lists", "_text_weights_cache", "_country_init", "_lsa_positions")
+CACHES = ("_feature_names", "_term_lists", "_text_weights_cache", "_country_init", "_lsa_positions",
+          "_lsa_matrix_cache")
 TERM_SEPARATOR = "\n"  # never inside a term: terms are whitespace-split tokens joined by spaces
 
 
@@ -46,7 +49,12 @@ def _vectorizer(ngram_max: int, min_df: int, max_features: int | None) -> TfidfV
 
 
 def _tfidf(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
-    """`vectorizer.transform(docs)` without the input checks of its TF-IDF step.
+    """`vectorizer.transform(docs)` without the input checks of its TF-IDF step (see `_tfidf_rows`)."""
+    return _tfidf_rows(vectorizer, docs).csr()
+
+
+def _tfidf_rows(vectorizer: TfidfVectorizer, docs: list[str]) -> Rows:
+    """The arrays of `vectorizer.transform(docs)`, without its TF-IDF step's input checks.
 
     The same counts, sublinear tf, idf weights and l2 norm, in the same float32
     operations (`TfidfTransformer.transform`'s), so the same numbers; the
@@ -55,29 +63,38 @@ def _tfidf(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
     """
     tfidf = vectorizer._tfidf  # the fitted step `transform` ends with: its settings are the ones applied
     if vectorizer.binary or not tfidf.use_idf or tfidf.norm not in ("l2", None):
-        return vectorizer.transform(docs)
-    X = _counts(vectorizer, docs)
+        return rows_of(vectorizer.transform(docs))
+    X = _count_rows(vectorizer, docs)
+    if X is None:
+        X = rows_of(CountVectorizer.transform(vectorizer, docs))
+    data = X.data  # changed in place: `Rows` is a tuple, its fields cannot be assigned
     if tfidf.sublinear_tf:
-        np.log(X.data, X.data)
-        X.data += 1.0
-    X.data *= tfidf.idf_[X.indices]
+        np.log(data, data)
+        data += 1.0
+    data *= tfidf.idf_[X.indices]
     if tfidf.norm == "l2":
-        inplace_csr_row_normalize_l2(X)
+        inplace_csr_row_normalize_l2(X)  # reads only the arrays and the shape, which `Rows` has
     return X
 
 
 def _counts(vectorizer: CountVectorizer, docs: list[str]) -> sp.csr_matrix:
-    """`CountVectorizer.transform(vectorizer, docs)` for this module's settings: n-grams
-    of space-split tokens counted with `Counter` over the vocabulary (C loops), not
+    """`CountVectorizer.transform(vectorizer, docs)`, through `_count_rows` where it applies."""
+    X = _count_rows(vectorizer, docs)
+    return CountVectorizer.transform(vectorizer, docs) if X is None else X.csr()
+
+
+def _count_rows(vectorizer: CountVectorizer, docs: list[str]) -> Rows | None:
+    """The arrays of `CountVectorizer.transform(vectorizer, docs)` for this module's settings:
+    n-grams of space-split tokens counted with `Counter` over the vocabulary (C loops), not
     scikit-learn's per-n-gram Python loop; the same matrix, indices sorted.
-    Other settings go through `CountVectorizer.transform`.
+    None for other settings (`_counts` sends them to `CountVectorizer.transform`).
     """
     min_n, max_n = vectorizer.ngram_range
     plain = (vectorizer.analyzer == "word" and vectorizer.tokenizer is split_tokens and not vectorizer.lowercase
              and vectorizer.preprocessor is None and vectorizer.stop_words is None and vectorizer.input == "content"
              and vectorizer.strip_accents is None and not vectorizer.binary and min_n == 1)
     if not plain:
-        return CountVectorizer.transform(vectorizer, docs)
+        return None
     vocabulary = vectorizer.vocabulary_
     indices: list[int] = []
     values: list[int] = []
@@ -90,10 +107,11 @@ def _counts(vectorizer: CountVectorizer, docs: list[str]) -> sp.csr_matrix:
         counts.pop(None, None)
         found = sorted(counts)
         indices.extend(found)
-        values.extend(counts[j] for j in found)
+        values.extend(map(counts.__getitem__, found))
         indptr.append(len(indices))
-    return sp.csr_matrix((np.array(values, dtype=vectorizer.dtype), np.array(indices, dtype=np.int32),
-                          np.array(indptr, dtype=np.int32)), shape=(len(docs), len(vocabulary)))
+    return Rows(np.fromiter(values, dtype=vectorizer.dtype, count=len(values)),
+                np.fromiter(indices, dtype=np.int32, count=len(indices)),
+                np.fromiter(indptr, dtype=np.int32, count=len(indptr)), (len(docs), len(vocabulary)))
 
 
 class TaggerModel(ClassifierMixin, BaseEstimator):
@@ -206,18 +224,22 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
     # -- text part ------------------------------------------------------------
     def _text_matrix(self, docs: list[Prepared], head: sp.csr_matrix | None = None,
                      body: sp.csr_matrix | None = None) -> sp.csr_matrix:
-        if head is None:
-            head = _tfidf(self.head_vectorizer_, [d.head_tokens for d in docs])
-        if body is None:
-            body = _tfidf(self.body_vectorizer_, [d.body_tokens for d in docs])
-        blocks = [head * self.head_weight, body]
+        return sp.hstack([block.csr() for block in self._text_blocks(docs, head, body)], format="csr")
+
+    def _text_blocks(self, docs: list[Prepared], head: CSRLike | None = None,
+                     body: CSRLike | None = None) -> list[Rows]:
+        """The blocks of the text matrix, left to right and weighted: head and body
+        TF-IDF, LSA, cues (`_text_matrix` stacks them; `_text_proba` scores them as they are)."""
+        head = _tfidf_rows(self.head_vectorizer_, [d.head_tokens for d in docs]) if head is None else rows_of(head)
+        body = _tfidf_rows(self.body_vectorizer_, [d.body_tokens for d in docs]) if body is None else rows_of(body)
+        blocks = [head.scaled(self.head_weight), body]
         if self.lsa_components_ is not None:
-            z = np.asarray(self._lsa_block(body) @ self.lsa_components_.T, dtype=np.float32)
+            z = np.asarray(product([self._lsa_block(body)], self._lsa_matrix()), dtype=np.float32)
             z /= np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-9)
-            blocks.append(sp.csr_matrix(z * self.lsa_weight))
+            blocks.append(dense_rows(z * self.lsa_weight))
         if self.cue_weight:
-            blocks.append(sp.csr_matrix(self._cues(docs)))
-        return sp.hstack(blocks, format="csr")
+            blocks.append(dense_rows(self._cues(docs)))
+        return blocks
 
     def _cues(self, docs: list[Prepared]) -> np.ndarray:
         """The dense cue block, weighted; with `cue_split`, each cue again for
@@ -228,7 +250,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             cues = np.hstack([cues, cues * short, cues * (1 - short)])
         return cues * self.cue_weight
 
-    def _lsa_block(self, body: sp.csr_matrix) -> sp.csr_matrix:
+    def _lsa_block(self, body: CSRLike) -> Rows:
         """`body[:, self.lsa_columns_]`, by mapping each stored entry's column
         (`lsa_columns_` is sorted, so entries keep their order and the product
         its sums) instead of scipy's column slicing, which costs more per call."""
@@ -240,7 +262,15 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         mapped = cached[1][body.indices]
         keep = mapped >= 0
         indptr = np.concatenate([[0], np.cumsum(keep)])[body.indptr]
-        return sp.csr_matrix((body.data[keep], mapped[keep], indptr), shape=(body.shape[0], len(self.lsa_columns_)))
+        return Rows(body.data[keep], mapped[keep], indptr, (body.shape[0], len(self.lsa_columns_)))
+
+    def _lsa_matrix(self) -> np.ndarray:
+        """`lsa_components_.T` in C order (its rows are gathered per entry), made once per components."""
+        cached = self.__dict__.get("_lsa_matrix_cache")
+        if cached is None or cached[0] is not self.lsa_components_:
+            cached = self.__dict__["_lsa_matrix_cache"] = (self.lsa_components_,
+                                                           np.ascontiguousarray(self.lsa_components_.T))
+        return cached[1]
 
     def _fit_lsa(self, body: sp.csr_matrix) -> None:
         """Latent directions of the body TF-IDF over its most widespread n-grams."""
@@ -431,17 +461,27 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         out = np.zeros((len(docs), len(self.labels_)))
         if not docs:
             return out
-        out[:, : len(TOPICS) + 1] = self._text_proba(self._text_matrix(docs))
+        out[:, : len(TOPICS) + 1] = self._text_proba(self._text_blocks(docs))
         self._add_cooperation_areas(docs, out)
         index, blocks = self._pairs(docs)
         if index:
-            col = {label: j for j, label in enumerate(self.labels_)}
-            Xp = np.vstack([self._country_matrix(code, row[None, :]) for (i, code), row in zip(index, blocks)])
             model = self.country_model_
-            probs = np.full(len(index), model) if isinstance(model, float) else self._country_proba(Xp)
-            for (i, code), p in zip(index, probs):
-                out[i, col[code]] = p
+            probs = np.full(len(index), model) if isinstance(model, float) else self._country_proba(
+                self._country_pair_matrix(index, blocks))
+            out[[i for i, _ in index], [self.labels_.index(code) for _, code in index]] = probs
         return out
+
+    def _country_pair_matrix(self, index: list[tuple[int, str]], blocks: list[np.ndarray]) -> np.ndarray:
+        """`_country_matrix` of every (article, country) pair of `_pairs`, stacked: the pair's
+        features, then its country's indicator; filled in one array, not built pair by pair."""
+        features = np.vstack(blocks)
+        width = features.shape[1]
+        Xp = np.zeros((len(index), width + len(self.country_indicators_)))
+        Xp[:, :width] = features
+        for k, (_, code) in enumerate(index):
+            if code in self.country_indicators_:
+                Xp[k, width + self.country_indicators_.index(code)] = 1.0
+        return Xp
 
     def _add_cooperation_areas(self, docs: list[Prepared], out: np.ndarray) -> None:
         """Raise, in place, the topics a probable cooperation story names (noisy-OR)."""
@@ -523,17 +563,18 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         predict_stages(model.estimators_, X, model.learning_rate, raw)
         return model._loss.predict_proba(raw)[:, 1]
 
-    def _text_proba(self, Xt: sp.csr_matrix) -> np.ndarray:
-        """Probabilities of the text labels: `Xt` times every coefficient at once, then the sigmoid.
+    def _text_proba(self, blocks: Sequence[CSRLike]) -> np.ndarray:
+        """Probabilities of the text labels: the text matrix, given as its blocks side by side
+        (`_text_blocks`, or `[_text_matrix(...)]`), times every coefficient at once, then the sigmoid.
 
         The same arithmetic as each `LogisticRegression.predict_proba` (float32
         product and sigmoid, column by column), without its per-call checks.
         """
         weights, intercepts, priors, fitted = self._text_weights()
-        out = np.empty((Xt.shape[0], len(priors)))
+        out = np.empty((blocks[0].shape[0], len(priors)))
         out[:] = priors
         if fitted.size:
-            scores = Xt @ weights
+            scores = product(blocks, weights)
             scores = scores + intercepts
             out[:, fitted] = expit(scores, out=scores)
         return out

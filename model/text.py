@@ -7,24 +7,46 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Iterator
 
 from underthesea import word_tokenize
 from underthesea.pipeline.text_normalize.token_normalize import token_normalize
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"(\w+)")  # captured: `split` keeps the words at the odd positions
 # Syllables, numbers and mixed tokens such as "5G", "TT&TT" reduced to word characters;
 # a decimal stays one token ("2.5G" is a car trim, not "2" and "5g").
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+\w*|\w+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+# `_SPACES.sub(" ", text)` changes `text` only where it holds one of these.
+_UNTIDY_SPACES = ("  ", "\t", "\r", "\f", "\v")
 
 
-@lru_cache(maxsize=262_144)
-def _normalize_token(token: str) -> str:
-    # underthesea's token normaliser fixes tone-mark placement ("hoà" -> "hòa")
-    # and common misspellings; it is pure, so caching it is safe and fast.
-    return token_normalize(token)
+class _WordCache:
+    """underthesea's `token_normalize` of every word seen, in a plain dict.
+
+    It is pure, so its answer can be kept; looking a whole text's words up with
+    C-level `set` and `map` calls costs far less than one Python callback per
+    word. When full, the table is replaced rather than cleared, so a thread
+    still reading the old one finds every word it asked for.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.table: dict[str, str] = {}
+
+    def normalized(self, words: list[str]) -> Iterator[str]:
+        """`token_normalize(w)` for each of `words`, in order."""
+        table = self.table
+        missing = set(words).difference(table)
+        if missing:
+            if len(table) + len(missing) > self.limit:
+                table = self.table = {}
+            table.update({w: token_normalize(w) for w in missing})
+        return map(table.__getitem__, words)
+
+
+_WORD_CACHE = _WordCache(limit=262_144)
 
 
 def normalize(text: str) -> str:
@@ -36,10 +58,16 @@ def normalize(text: str) -> str:
     text = text.encode("utf-8", "replace").decode("utf-8")
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub(" ", text)
-    text = _WORD.sub(lambda m: _normalize_token(m.group()), text)
+    # underthesea's token normaliser fixes tone-mark placement ("hoà" -> "hòa")
+    # and common misspellings, one word at a time.
+    parts = _WORD.split(text)
+    parts[1::2] = _WORD_CACHE.normalized(parts[1::2])
+    text = "".join(parts)
     # The token normaliser can return decomposed letters ("ỲY" cases): recompose.
     text = unicodedata.normalize("NFC", text)
-    return _SPACES.sub(" ", text).strip()
+    if any(s in text for s in _UNTIDY_SPACES):  # substring tests cost far less than a match per space
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def syllables(text: str) -> list[str]:

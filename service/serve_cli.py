@@ -7,6 +7,7 @@ Numeric thread pools are limited to one thread first (see `serve_command`).
 """
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
@@ -88,4 +89,18 @@ def serve_command(port: int | None, workers: int | None, model_path: str | None,
     options = gunicorn_options(host, config)
     click.echo(f"tagger: model {app.extensions['tagger'].version} loaded and warmed; serving on "
                f"http://{options['bind']} with {options['workers']} worker(s)", err=True)
+    freeze_loaded_objects()
     run_gunicorn(app, options)
+
+
+def freeze_loaded_objects() -> None:
+    """Leave the loaded model out of every later garbage collection, in this process and the forked workers.
+
+    A full collection walks every tracked object: with the model loaded it took
+    80-100 ms of CPU in a worker (each ran two in about 3,800 requests), and the
+    requests queued behind it waited. What is loaded now lives as long as the
+    process, so there is nothing to collect among it. The garbage is collected
+    first, so that none of it is kept for good.
+    """
+    gc.collect()
+    gc.freeze()

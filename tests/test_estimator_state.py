@@ -21,6 +21,10 @@ from model.estimator import TaggerModel, _column_terms, _counts, _tfidf, _vector
 from model.tagger import Tagger
 from model.upgrade import upgrade_bundle
 
+from conftest import TEST_DATA
+from scipy_reference import (assert_same_csr, country_proba_with_sklearn, sklearn_text_proba,
+                             text_matrix_with_scipy)
+
 ARTICLES = [
     {"title": "Nhật Bản hợp tác 5G với Việt Nam",
      "text": "Việt Nam và Nhật Bản ký kết hợp tác triển khai mạng 5G. Nhật Bản hỗ trợ Việt Nam."},
@@ -31,21 +35,13 @@ ARTICLES = [
 TEXT_LABELS = 5  # four topics and cooperation
 
 
-def _sklearn_text_proba(model: TaggerModel, Xt) -> np.ndarray:
-    """The text labels' probabilities the slow way: each LogisticRegression's own predict_proba."""
-    columns = []
-    for label in model.labels_[:TEXT_LABELS]:
-        clf = model.text_models_[label]
-        columns.append(np.full(Xt.shape[0], clf) if isinstance(clf, float) else clf.predict_proba(Xt)[:, 1])
-    return np.column_stack(columns)
-
-
 def test_pickled_state_has_packed_vocabularies_and_no_names(tiny_tagger: Tagger) -> None:
     model = tiny_tagger.model
     model.text_evidence(tiny_tagger.prepare(ARTICLES[:1])[0], "5g")  # fills the caches
     state = model.__getstate__()
     assert "feature_names_" not in state and "_feature_names" not in state and "_text_weights_cache" not in state
-    assert "_lsa_positions" in model.__dict__ and "_lsa_positions" not in state
+    for cache in ("_lsa_positions", "_lsa_matrix_cache"):
+        assert cache in model.__dict__ and cache not in state
     for name in ("head_vectorizer_", "body_vectorizer_"):
         assert isinstance(state["_packed_vocabularies"][name], str)
         assert not hasattr(state[name], "vocabulary_")
@@ -106,21 +102,21 @@ def test_pickling_refuses_a_term_with_the_separator(tiny_tagger: Tagger) -> None
 def test_text_hot_path_equals_the_logistic_regressions(tiny_tagger: Tagger) -> None:
     model = tiny_tagger.model
     Xt = model._text_matrix(tiny_tagger.prepare(ARTICLES))
-    fast = model._text_proba(Xt)
+    fast = model._text_proba([Xt])
     assert fast.shape == (len(ARTICLES), TEXT_LABELS)
-    np.testing.assert_allclose(fast, _sklearn_text_proba(model, Xt), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(fast, sklearn_text_proba(model, Xt), rtol=0, atol=1e-9)
     cooperation = model.labels_.index("cooperation")  # a column no later step of predict_proba changes
-    assert np.array_equal(model.predict_proba(tiny_tagger.prepare(ARTICLES))[:, cooperation], fast[:, cooperation])
+    assert np.array_equal(model._own_proba(tiny_tagger.prepare(ARTICLES))[:, cooperation], fast[:, cooperation])
 
 
 def test_text_hot_path_scores_a_prior_where_no_model_was_fitted(tiny_tagger: Tagger) -> None:
     model = copy.deepcopy(tiny_tagger.model)
-    model._text_proba(model._text_matrix(tiny_tagger.prepare(ARTICLES)))  # cache the fitted weights
+    model._text_proba([model._text_matrix(tiny_tagger.prepare(ARTICLES))])  # cache the fitted weights
     model.text_models_ = {**model.text_models_, "ai": 0.25}  # a new dict: the cache must not be used
     Xt = model._text_matrix(tiny_tagger.prepare(ARTICLES))
-    fast = model._text_proba(Xt)
+    fast = model._text_proba([Xt])
     assert np.all(fast[:, model.labels_.index("ai")] == 0.25)
-    np.testing.assert_allclose(fast, _sklearn_text_proba(model, Xt), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(fast, sklearn_text_proba(model, Xt), rtol=0, atol=1e-9)
 
 
 def test_text_hot_path_refuses_a_model_it_cannot_stack(tiny_tagger: Tagger) -> None:
@@ -129,7 +125,7 @@ def test_text_hot_path_refuses_a_model_it_cannot_stack(tiny_tagger: Tagger) -> N
     clf.classes_ = np.array([1, 2])
     model.text_models_ = {**model.text_models_, "5g": clf}
     with pytest.raises(ValueError, match="not a binary 0/1 logistic regression"):
-        model._text_proba(model._text_matrix(tiny_tagger.prepare(ARTICLES)))
+        model._text_proba([model._text_matrix(tiny_tagger.prepare(ARTICLES))])
 
 
 @pytest.mark.parametrize("name, tokens", [("head_vectorizer_", "head_tokens"), ("body_vectorizer_", "body_tokens")])
@@ -152,7 +148,42 @@ def test_lsa_block_equals_the_column_slice(tiny_tagger: Tagger) -> None:
     fast, slow = model._lsa_block(body), body[:, model.lsa_columns_]
     assert fast.shape == slow.shape and np.array_equal(fast.indptr, slow.indptr)
     assert np.array_equal(fast.indices, slow.indices) and np.array_equal(fast.data, slow.data)
-    assert np.array_equal(fast @ model.lsa_components_.T, slow @ model.lsa_components_.T)
+    assert np.array_equal(fast.csr() @ model.lsa_components_.T, slow @ model.lsa_components_.T)
+
+
+def _variants(tagger: Tagger) -> list[TaggerModel]:
+    """The tiny model, and copies with other block weights and with an LSA that reads every third column."""
+    every_third = copy.deepcopy(tagger.model)
+    every_third.lsa_columns_ = every_third.lsa_columns_[::3]
+    every_third.lsa_components_ = np.ascontiguousarray(every_third.lsa_components_[:, ::3])
+    weighted = copy.deepcopy(every_third)
+    weighted.head_weight, weighted.lsa_weight, weighted.cue_weight = 0.7, 1.3, 0.25
+    return [tagger.model, every_third, weighted]
+
+
+def _real_looking_docs(tagger: Tagger) -> list:
+    rows = [json.loads(line) for line in (TEST_DATA / "tiny.jsonl").read_text(encoding="utf-8").splitlines()]
+    unknown = {"title": "", "text": "Qwx zzv kkj."}  # no known n-gram: empty TF-IDF rows
+    return tagger.prepare([*ARTICLES, *rows, unknown])
+
+
+def test_text_matrix_equals_the_scipy_built_one(tiny_tagger: Tagger) -> None:
+    docs = _real_looking_docs(tiny_tagger)
+    for model in _variants(tiny_tagger):
+        for batch in ([d] for d in docs) if model is tiny_tagger.model else [docs]:
+            assert_same_csr(model._text_matrix(batch), text_matrix_with_scipy(model, batch))
+
+
+def test_text_blocks_score_as_the_stacked_matrix(tiny_tagger: Tagger) -> None:
+    docs = _real_looking_docs(tiny_tagger)
+    for model in _variants(tiny_tagger):
+        for batch in [docs, docs[:1], docs[-1:]]:
+            slow = text_matrix_with_scipy(model, batch)
+            fast = model._text_proba(model._text_blocks(batch))
+            np.testing.assert_array_equal(fast, model._text_proba([slow]), strict=True)
+            np.testing.assert_allclose(fast, sklearn_text_proba(model, slow), rtol=0, atol=1e-9)
+    one_by_one = np.vstack([tiny_tagger.model.predict_proba([d]) for d in docs])
+    np.testing.assert_array_equal(tiny_tagger.model.predict_proba(docs), one_by_one)
 
 
 _WORDS = st.lists(st.sampled_from(["a", "b", "c", "5g", "chip", "việt", "nam"]), max_size=12).map(" ".join)
@@ -203,6 +234,19 @@ def test_country_hot_path_equals_predict_proba(tiny_tagger: Tagger) -> None:
     for _ in range(2):  # the second call uses the cached init score
         np.testing.assert_array_equal(model._country_proba(Xp), model.country_model_.predict_proba(Xp)[:, 1])
     np.testing.assert_array_equal(model._country_proba(Xp[:1]), model.country_model_.predict_proba(Xp[:1])[:, 1])
+
+
+def test_country_pair_matrix_stacks_the_country_matrices(tiny_tagger: Tagger) -> None:
+    model = copy.deepcopy(tiny_tagger.model)
+    docs = _real_looking_docs(tiny_tagger)
+    index, blocks = model._pairs(docs)
+    codes = sorted({code for _, code in index})
+    assert len(codes) > 2
+    np.testing.assert_array_equal(model._own_proba(docs)[:, TEXT_LABELS:], country_proba_with_sklearn(model, docs))
+    for indicators in ([], codes[::2], ["ZZ", *codes[::-1]]):  # the tiny model has none of its own
+        model.country_indicators_ = indicators
+        expected = np.vstack([model._country_matrix(code, row[None, :]) for (_, code), row in zip(index, blocks)])
+        np.testing.assert_array_equal(model._country_pair_matrix(index, blocks), expected, strict=True)
 
 
 def test_country_hot_path_leaves_another_init_to_predict_proba(tiny_tagger: Tagger) -> None:

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from model.bundle import DEFAULT_BUNDLE, load_bundle
 
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, TEST_DATA
+from scipy_reference import (assert_same_csr, country_proba_with_sklearn, sklearn_text_proba,
+                             text_matrix_with_scipy)
 
 SEEDS = SHARED_DATA / "seeds.jsonl"
 
@@ -49,3 +52,27 @@ def test_shipped_manifest_names_its_training_data(shipped) -> None:
     assert names[0] == "train.jsonl"
     assert shipped.manifest["dev_metrics"]["file"]["name"] == "dev.jsonl"
     assert DEFAULT_BUNDLE.stat().st_size <= 25 * 1024 * 1024
+
+
+def test_text_hot_path_equals_scipy_and_scikit_learn(shipped) -> None:
+    # The full-size model: 200,000 n-gram columns, an LSA over a subset of the body's.
+    tiny = [json.loads(line) for line in (TEST_DATA / "tiny.jsonl").read_text(encoding="utf-8").splitlines()]
+    docs = shipped.prepare(_seeds() + tiny)
+    model = shipped.model
+    slow = text_matrix_with_scipy(model, docs)
+    assert_same_csr(model._text_matrix(docs), slow)
+    fast = model._text_proba(model._text_blocks(docs))
+    np.testing.assert_array_equal(fast, model._text_proba([slow]), strict=True)
+    np.testing.assert_allclose(fast, sklearn_text_proba(model, slow), rtol=0, atol=1e-9)
+    one_by_one = np.vstack([model.predict_proba([d]) for d in docs])
+    np.testing.assert_array_equal(model.predict_proba(docs), one_by_one)
+
+
+def test_country_hot_path_equals_scikit_learn(shipped) -> None:
+    tiny = [json.loads(line) for line in (TEST_DATA / "tiny.jsonl").read_text(encoding="utf-8").splitlines()]
+    docs = shipped.prepare(_seeds() + tiny)
+    model = shipped.model
+    assert model.country_indicators_, "the shipped model should have country indicators"
+    countries = model._own_proba(docs)[:, 5:]  # after the four topics and cooperation; no twin
+    np.testing.assert_array_equal(countries, country_proba_with_sklearn(model, docs))
+    assert countries.any()

@@ -1,6 +1,7 @@
 """`tagger serve`: a bad bundle stops it cleanly; a good one serves over gunicorn."""
 from __future__ import annotations
 
+import gc
 import http.client
 import json
 import os
@@ -75,6 +76,19 @@ def test_options_beat_environment_which_beats_defaults(runner: CliRunner, tiny_b
     assert options["workers"] == 2
     assert options["preload_app"] is True
     assert options["loglevel"] == "warning"
+
+
+def test_loaded_model_is_frozen_out_of_garbage_collection_before_gunicorn_forks(
+        runner: CliRunner, tiny_bundle_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    frozen_at_start: list[int] = []
+    monkeypatch.setattr(serve_cli, "run_gunicorn", lambda app, options: frozen_at_start.append(gc.get_freeze_count()))
+    gc.unfreeze()
+    try:
+        result = runner.invoke(main, ["serve", "--model", str(tiny_bundle_path)])
+    finally:
+        gc.unfreeze()  # the rest of the test session collects as usual
+    assert result.exit_code == 0, result.output
+    assert frozen_at_start and frozen_at_start[0] > 0
 
 
 def test_workers_default_to_one_per_core(runner: CliRunner, tiny_bundle_path: Path, no_gunicorn: list[dict],
