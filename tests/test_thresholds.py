@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from training.thresholds import best_threshold, tune_thresholds
+from training.thresholds import GRID, best_threshold, f1_curve, tune_thresholds
 
 
 def test_best_threshold_separates_classes() -> None:
@@ -19,6 +19,27 @@ def test_best_threshold_prefers_values_near_half_on_ties() -> None:
     p = np.array([0.0, 1.0])
     t, _ = best_threshold(y, p)
     assert t == 0.5
+
+
+def test_f1_curve_matches_counting_by_hand() -> None:
+    y = np.array([1, 1, 0, 0, 1])
+    p = np.array([0.9, 0.4, 0.6, 0.1, 0.2])
+    curve = f1_curve(y, p, np.array([0.15, 0.5, 0.95]))
+    # >= 0.15: 4 predicted, 3 right; >= 0.5: 2 predicted, 1 right; >= 0.95: none
+    np.testing.assert_allclose(curve, [2 * 3 / (4 + 3), 2 * 1 / (2 + 3), 0.0])
+
+
+def test_smoothing_skips_a_lone_spike_of_f1() -> None:
+    # Six positives at 0.6 and two at 0.051, negatives at 0.06 and 0.3: F1 is
+    # highest at the grid's lowest threshold alone (16/18), drops to 0.8 just
+    # above it, and holds 12/14 over the whole stretch from 0.325 to 0.6.
+    y = np.array([1] * 6 + [1, 1] + [0, 0])
+    p = np.array([0.6] * 6 + [0.051, 0.051] + [0.06, 0.3])
+    spike, f1_spike = best_threshold(y, p, smoothing=0)
+    assert spike == GRID[0] and f1_spike == 16 / 18
+    smooth, f1 = best_threshold(y, p, smoothing=2)
+    assert 0.3 < smooth <= 0.6
+    assert f1 == 12 / 14
 
 
 def test_rare_labels_share_the_pooled_threshold() -> None:
