@@ -10,6 +10,7 @@ the main process, so every engine writes the same bytes.
 from __future__ import annotations
 
 import csv
+import gc
 import gzip
 import io
 import json
@@ -27,7 +28,7 @@ from typing import IO, Any, Protocol, TypeVar
 from threadpoolctl import threadpool_limits
 
 from model.article import MAX_FIELD_CHARS, to_article
-from model.bundle import load_bundle
+from model.bundle import freeze_loaded_objects, load_bundle
 from model.errors import InputError, TaggerError
 from model.tagger import Tagger
 
@@ -613,12 +614,16 @@ class PoolEngine:
         self.method = method or pool_start_method()
         self.pool: ProcessPoolExecutor | None = None
         self.limits: threadpool_limits | None = None
+        self.froze = False
 
     def __enter__(self) -> PoolEngine:
         # One thread per numeric pool before forking, as `tagger serve` does: the
         # children inherit the setting and set it again in their initializer.
         self.limits = threadpool_limits(1)
         inherited = self.tagger if self.method == "fork" else None
+        # Forked workers share the parent's pages until they write to one; keep the
+        # garbage collector from writing to the model's (given back at exit).
+        self.froze = inherited is not None and freeze_loaded_objects()
         self.pool = ProcessPoolExecutor(self.jobs, mp_context=get_context(self.method),
                                         initializer=_init_worker, initargs=(inherited, self.bundle))
         # A fork copies only the calling thread, so fork now, before the caller starts
@@ -637,6 +642,9 @@ class PoolEngine:
         if self.limits is not None:
             self.limits.restore_original_limits()
             self.limits = None
+        if self.froze:
+            gc.unfreeze()
+            self.froze = False
 
     def map(self, chunks: Iterable[list[Pending]]) -> Iterator[tuple[list[Pending], list[Outcome]]]:
         try:

@@ -7,7 +7,6 @@ Numeric thread pools are limited to one thread first (see `serve_command`).
 """
 from __future__ import annotations
 
-import gc
 import os
 from typing import Any
 
@@ -16,6 +15,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from threadpoolctl import threadpool_limits
 
+from model.bundle import freeze_loaded_objects
 from model.errors import BundleError
 from service.app import create_app
 from service.settings import SETTINGS, SettingsError, defaults, from_environ
@@ -91,16 +91,3 @@ def serve_command(port: int | None, workers: int | None, model_path: str | None,
                f"http://{options['bind']} with {options['workers']} worker(s)", err=True)
     freeze_loaded_objects()
     run_gunicorn(app, options)
-
-
-def freeze_loaded_objects() -> None:
-    """Leave the loaded model out of every later garbage collection, in this process and the forked workers.
-
-    A full collection walks every tracked object: with the model loaded it took
-    80-100 ms of CPU in a worker (each ran two in about 3,800 requests), and the
-    requests queued behind it waited. What is loaded now lives as long as the
-    process, so there is nothing to collect among it. The garbage is collected
-    first, so that none of it is kept for good.
-    """
-    gc.collect()
-    gc.freeze()

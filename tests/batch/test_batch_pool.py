@@ -1,6 +1,7 @@
 """The `--jobs N` pool: workers forked from the process that loaded the tagger."""
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,24 @@ def test_pool_restores_the_thread_limits(tiny_tagger: Tagger, tmp_path: Path) ->
     with engine:
         assert all(n == 1 for n in _threads())
     assert _threads() == before
+
+
+def test_pool_freezes_the_loaded_model_while_its_workers_run_and_gives_it_back(
+        tiny_tagger: Tagger, tmp_path: Path) -> None:
+    gc.unfreeze()
+    engine = PoolEngine(tiny_tagger, tmp_path / "absent.joblib", jobs=2, explain=False)
+    with engine:
+        assert gc.get_freeze_count() > 0  # frozen before the fork
+        list(engine.map(chunked(_pending(4), 2)))
+    assert gc.get_freeze_count() == 0
+
+
+def test_pool_leaves_a_freeze_it_did_not_make(tiny_tagger: Tagger, tmp_path: Path) -> None:
+    gc.freeze()  # as `tagger serve`, or a caller of its own, may have done
+    try:
+        frozen = gc.get_freeze_count()
+        with PoolEngine(tiny_tagger, tmp_path / "absent.joblib", jobs=2, explain=False):
+            pass
+        assert gc.get_freeze_count() >= frozen > 0
+    finally:
+        gc.unfreeze()
