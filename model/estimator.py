@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import weakref
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -30,8 +31,7 @@ COOPERATION = "cooperation"
 VECTORIZERS = ("head_vectorizer_", "body_vectorizer_")
 # Learnt without labels, so shared with `short_model_` (and lent to cross-validation folds).
 SHARED_FEATURES = (*VECTORIZERS, "lsa_columns_", "lsa_components_")
-CACHES = ("_feature_names", "_term_lists", "_text_weights_cache", "_country_init", "_lsa_positions",
-          "_lsa_matrix_cache")
+CACHES = ("_feature_names", "_term_lists", "_text_weights_cache", "_country_init", "_lsa_positions")
 TERM_SEPARATOR = "\n"  # never inside a term: terms are whitespace-split tokens joined by spaces
 
 
@@ -265,12 +265,9 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         return Rows(body.data[keep], mapped[keep], indptr, (body.shape[0], len(self.lsa_columns_)))
 
     def _lsa_matrix(self) -> np.ndarray:
-        """`lsa_components_.T` in C order (its rows are gathered per entry), made once per components."""
-        cached = self.__dict__.get("_lsa_matrix_cache")
-        if cached is None or cached[0] is not self.lsa_components_:
-            cached = self.__dict__["_lsa_matrix_cache"] = (self.lsa_components_,
-                                                           np.ascontiguousarray(self.lsa_components_.T))
-        return cached[1]
+        """`lsa_components_.T` in C order (its rows are gathered per entry), made once per
+        components array, and shared by a model and its twin, which share the array."""
+        return _transposed(self.lsa_components_)
 
     def _fit_lsa(self, body: sp.csr_matrix) -> None:
         """Latent directions of the body TF-IDF over its most widespread n-grams."""
@@ -651,6 +648,19 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             for name in SHARED_FEATURES:
                 setattr(twin, name, getattr(self, name, None))
             self.short_model_ = twin
+
+
+# id(an LSA components array) -> its transpose in C order; the entry goes with the array.
+_TRANSPOSED: dict[int, np.ndarray] = {}
+
+
+def _transposed(components: np.ndarray) -> np.ndarray:
+    """`components.T` as a C-ordered copy, made once per array however many models hold it."""
+    found = _TRANSPOSED.get(id(components))
+    if found is None:
+        found = _TRANSPOSED[id(components)] = np.ascontiguousarray(components.T)
+        weakref.finalize(components, _TRANSPOSED.pop, id(components), None)
+    return found
 
 
 def _column_terms(vocabulary: dict[str, int]) -> list[str]:

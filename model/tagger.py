@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from model.estimator import COOPERATION, TOPICS
-from model.features import Prepared
+from model.features import SHORT_BODY, Prepared
 
 EVIDENCE_TERMS = 5
 
@@ -109,5 +109,11 @@ class Tagger:
         }
 
     def warm_up(self) -> None:
-        """Run one article through the whole pipeline so the first request is fast."""
-        self.tag({"title": "Việt Nam và Nhật Bản", "text": "Hợp tác về trí tuệ nhân tạo và bán dẫn."}, explain=True)
+        """Tag a feed item and a whole article, so that both paths a request can take (the
+        short-input twin and the whole-article model) run once and build their caches
+        before the first request, and before workers are forked."""
+        item = {"title": "Việt Nam và Nhật Bản", "text": "Hợp tác về trí tuệ nhân tạo và bán dẫn."}
+        sentence = "Doanh nghiệp Việt Nam và Nhật Bản hợp tác về 5G, trí tuệ nhân tạo, bán dẫn và an ninh mạng. "
+        article = {"title": item["title"], "text": sentence * (SHORT_BODY // len(sentence) + 1)}
+        for one in (item, article):
+            self.tag(one, explain=True)

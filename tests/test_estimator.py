@@ -171,3 +171,27 @@ def test_without_short_models_every_row_trains_one_model() -> None:
     assert model.short_model_ is None
     short = prepare(FIVE_G)
     np.testing.assert_array_equal(model.predict_proba([short]), model._own_proba([short]))
+
+
+def test_the_twin_shares_the_parents_lsa_transpose_and_pickles_no_cache(mixed_model: TaggerModel) -> None:
+    import pickle
+    from model.estimator import CACHES
+    loaded = pickle.loads(pickle.dumps(mixed_model))
+    assert loaded.lsa_components_ is not None
+    loaded.predict_proba([prepare(FIVE_G), prepare(_long(FIVE_G))])  # both paths build their caches
+    assert loaded._lsa_matrix() is loaded.short_model_._lsa_matrix()  # one copy, not one per model
+    np.testing.assert_array_equal(loaded._lsa_matrix(), loaded.lsa_components_.T)
+    twin_state = loaded.__getstate__()["_short_model_state"]
+    assert not set(CACHES) & set(twin_state), "the twin's caches would be pickled"
+
+
+def test_warm_up_runs_both_the_twin_and_the_whole_article_model(tiny_tagger: Tagger,
+                                                                mixed_model: TaggerModel) -> None:
+    import copy
+    tagger = copy.deepcopy(tiny_tagger)
+    model = copy.deepcopy(mixed_model)
+    tagger.pipeline.steps[-1] = ("tag", model)
+    assert "_text_weights_cache" not in vars(model) and "_text_weights_cache" not in vars(model.short_model_)
+    tagger.warm_up()
+    assert "_text_weights_cache" in vars(model)              # a whole article ran
+    assert "_text_weights_cache" in vars(model.short_model_)  # and a feed item

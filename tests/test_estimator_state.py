@@ -40,8 +40,8 @@ def test_pickled_state_has_packed_vocabularies_and_no_names(tiny_tagger: Tagger)
     model.text_evidence(tiny_tagger.prepare(ARTICLES[:1])[0], "5g")  # fills the caches
     state = model.__getstate__()
     assert "feature_names_" not in state and "_feature_names" not in state and "_text_weights_cache" not in state
-    for cache in ("_lsa_positions", "_lsa_matrix_cache"):
-        assert cache in model.__dict__ and cache not in state
+    assert "_lsa_positions" in model.__dict__ and "_lsa_positions" not in state
+    assert all(v is not model._lsa_matrix() for v in state.values())  # the shared transpose is not pickled
     for name in ("head_vectorizer_", "body_vectorizer_"):
         assert isinstance(state["_packed_vocabularies"][name], str)
         assert not hasattr(state[name], "vocabulary_")
