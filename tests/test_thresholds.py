@@ -42,6 +42,16 @@ def test_smoothing_skips_a_lone_spike_of_f1() -> None:
     assert f1 == 12 / 14
 
 
+def test_smoothing_windows_stay_on_a_grid_shorter_than_them() -> None:
+    # Every window covers the whole three-point grid: a tie, which goes to the threshold nearest 0.5.
+    # (F1 there: 0.67, 1.0, 0.0; a window cut to the grid's end would favour 0.05.)
+    y = np.array([1, 1, 0, 0])
+    p = np.array([0.9, 0.6, 0.3, 0.3])
+    t, f1 = best_threshold(y, p, np.array([0.05, 0.55, 0.95]), smoothing=2)
+    assert t == 0.55
+    assert f1 == f1_curve(y, p, np.array([0.55]))[0]
+
+
 def test_rare_labels_share_the_pooled_threshold() -> None:
     labels = ["common", "rare"]
     rng = np.random.default_rng(0)

@@ -29,11 +29,7 @@ def best_threshold(y: np.ndarray, p: np.ndarray, grid: np.ndarray = GRID,
     closest to 0.5 (least surprising for a user).
     """
     f1 = f1_curve(y, p, grid)
-    if smoothing:
-        window = np.ones(2 * smoothing + 1)
-        f1_judged = np.convolve(f1, window, mode="same") / np.convolve(np.ones_like(f1), window, mode="same")
-    else:
-        f1_judged = f1
+    f1_judged = np.array([f1[max(0, i - smoothing): i + smoothing + 1].mean() for i in range(len(f1))])
     best = -1
     for i in sorted(range(len(grid)), key=lambda i: abs(grid[i] - 0.5)):
         if best < 0 or f1_judged[i] > f1_judged[best] + 1e-12:
