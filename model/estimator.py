@@ -284,12 +284,6 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         self.lsa_columns_ = columns
         self.lsa_components_ = svd.components_.astype(np.float32)
 
-    def _country_matrix(self, code: str, rows: np.ndarray) -> np.ndarray:
-        onehot = np.zeros((rows.shape[0], len(self.country_indicators_)))
-        if code in self.country_indicators_:
-            onehot[:, self.country_indicators_.index(code)] = 1.0
-        return np.hstack([rows, onehot])
-
     def _pairs(self, docs: list[Prepared]) -> tuple[list[tuple[int, str]], list[np.ndarray]]:
         index, blocks = [], []
         for i, doc in enumerate(docs):
@@ -424,7 +418,7 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
             return
         support = Counter(code for (i, code), yy in zip(index, y) if yy)
         self.country_indicators_ = sorted(c for c, n in support.items() if n >= self.country_min_support)
-        Xp = np.vstack([self._country_matrix(code, row[None, :]) for (i, code), row in zip(index, blocks)])
+        Xp = self._country_pair_matrix(index, blocks)
         # Plain gradient boosting, not the histogram variant: its OpenMP pool
         # deadlocks in workers forked after a prediction (gunicorn --preload,
         # multiprocessing), and on a few dozen pairs per article it is no slower.
@@ -438,12 +432,11 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         (short inputs through `short_model_` when there is one)."""
         check_is_fitted(self, "labels_")
         docs = list(X)
-        twin = getattr(self, "short_model_", None)
-        short = np.array([twin is not None and is_short(d) for d in docs], dtype=bool)
+        short = np.array([self._scorer(d) is not self for d in docs], dtype=bool)
         if not short.any():
             return self._own_proba(docs)
         out = np.zeros((len(docs), len(self.labels_)))
-        for rows, model in ((np.flatnonzero(short), twin), (np.flatnonzero(~short), self)):
+        for rows, model in ((np.flatnonzero(short), self.short_model_), (np.flatnonzero(~short), self)):
             if rows.size:
                 out[rows] = model._own_proba([docs[i] for i in rows])
         return out
@@ -469,8 +462,9 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
         return out
 
     def _country_pair_matrix(self, index: list[tuple[int, str]], blocks: list[np.ndarray]) -> np.ndarray:
-        """`_country_matrix` of every (article, country) pair of `_pairs`, stacked: the pair's
-        features, then its country's indicator; filled in one array, not built pair by pair."""
+        """The country model's input for every (article, country) pair of `_pairs`: the pair's
+        features, then a one-hot indicator of its country among `country_indicators_` (all
+        zero for a country without one); filled in one array, not built pair by pair."""
         features = np.vstack(blocks)
         width = features.shape[1]
         Xp = np.zeros((len(index), width + len(self.country_indicators_)))
@@ -497,8 +491,9 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
     def text_evidence(self, doc: Prepared, label: str, k: int = 5) -> list[str]:
         """The `k` n-grams of `doc` that raise `label`'s score most."""
         check_is_fitted(self, "labels_")
-        if self._scorer(doc) is not self:
-            return self._scorer(doc).text_evidence(doc, label, k)
+        scorer = self._scorer(doc)
+        if scorer is not self:
+            return scorer.text_evidence(doc, label, k)
         clf = self.text_models_[label]
         if isinstance(clf, float):
             return []
@@ -520,8 +515,9 @@ class TaggerModel(ClassifierMixin, BaseEstimator):
     def area_terms(self, doc: Prepared, label: str, k: int = 3) -> list[str]:
         """The keywords by which `doc` names topic `label` as a cooperation area
         (empty when `cooperation_areas` is off)."""
-        if self._scorer(doc) is not self:
-            return self._scorer(doc).area_terms(doc, label, k)
+        scorer = self._scorer(doc)
+        if scorer is not self:
+            return scorer.area_terms(doc, label, k)
         if not getattr(self, "area_precision_", 0.0) or label not in TOPICS or not doc.areas[TOPICS.index(label)]:
             return []
         return _keyword_terms(doc, label, head=True, body=True)[:k]

@@ -39,13 +39,26 @@ def assert_same_csr(fast: sp.csr_matrix, slow: sp.csr_matrix) -> None:
         np.testing.assert_array_equal(a, b, strict=True)
 
 
+def country_matrix_pair_by_pair(model: TaggerModel, index: list[tuple[int, str]],
+                                blocks: list[np.ndarray]) -> np.ndarray:
+    """`_country_pair_matrix` built the slow way: each pair's features beside its own
+    one-hot row of `country_indicators_`, stacked."""
+    stacked = []
+    for (_, code), row in zip(index, blocks):
+        onehot = np.zeros((1, len(model.country_indicators_)))
+        if code in model.country_indicators_:
+            onehot[:, model.country_indicators_.index(code)] = 1.0
+        stacked.append(np.hstack([row[None, :], onehot]))
+    return np.vstack(stacked)
+
+
 def country_proba_with_sklearn(model: TaggerModel, docs: list[Prepared]) -> np.ndarray:
-    """The country columns of `predict_proba` the slow way: each pair's `_country_matrix`,
-    stacked, through the gradient boosting's own `predict_proba`; 0 where no pair."""
+    """The country columns of `predict_proba` the slow way: `country_matrix_pair_by_pair`,
+    through the gradient boosting's own `predict_proba`; 0 where no pair."""
     out = np.zeros((len(docs), len(model.labels_) - len(TOPICS) - 1))
     index, blocks = model._pairs(docs)
     if index:
-        Xp = np.vstack([model._country_matrix(code, row[None, :]) for (_, code), row in zip(index, blocks)])
+        Xp = country_matrix_pair_by_pair(model, index, blocks)
         for (i, code), p in zip(index, model.country_model_.predict_proba(Xp)[:, 1]):
             out[i, model.labels_.index(code) - len(TOPICS) - 1] = p
     return out

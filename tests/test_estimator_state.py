@@ -22,8 +22,8 @@ from model.tagger import Tagger
 from model.upgrade import upgrade_bundle
 
 from conftest import TEST_DATA
-from scipy_reference import (assert_same_csr, country_proba_with_sklearn, sklearn_text_proba,
-                             text_matrix_with_scipy)
+from scipy_reference import (assert_same_csr, country_matrix_pair_by_pair, country_proba_with_sklearn,
+                             sklearn_text_proba, text_matrix_with_scipy)
 
 ARTICLES = [
     {"title": "Nhật Bản hợp tác 5G với Việt Nam",
@@ -223,7 +223,7 @@ def test_tfidf_hot_path_follows_other_settings(tiny_tagger: Tagger, setting: dic
 def _country_rows(tagger: Tagger) -> np.ndarray:
     model = tagger.model
     index, blocks = model._pairs(tagger.prepare(ARTICLES))
-    return np.vstack([model._country_matrix(code, row[None, :]) for (_, code), row in zip(index, blocks)])
+    return country_matrix_pair_by_pair(model, index, blocks)
 
 
 def test_country_hot_path_equals_predict_proba(tiny_tagger: Tagger) -> None:
@@ -245,7 +245,7 @@ def test_country_pair_matrix_stacks_the_country_matrices(tiny_tagger: Tagger) ->
     np.testing.assert_array_equal(model._own_proba(docs)[:, TEXT_LABELS:], country_proba_with_sklearn(model, docs))
     for indicators in ([], codes[::2], ["ZZ", *codes[::-1]]):  # the tiny model has none of its own
         model.country_indicators_ = indicators
-        expected = np.vstack([model._country_matrix(code, row[None, :]) for (_, code), row in zip(index, blocks)])
+        expected = country_matrix_pair_by_pair(model, index, blocks)
         np.testing.assert_array_equal(model._country_pair_matrix(index, blocks), expected, strict=True)
 
 
