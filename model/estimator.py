@@ -48,11 +48,6 @@ def _vectorizer(ngram_max: int, min_df: int, max_features: int | None) -> TfidfV
     )
 
 
-def _tfidf(vectorizer: TfidfVectorizer, docs: list[str]) -> sp.csr_matrix:
-    """`vectorizer.transform(docs)` without the input checks of its TF-IDF step (see `_tfidf_rows`)."""
-    return _tfidf_rows(vectorizer, docs).csr()
-
-
 def _tfidf_rows(vectorizer: TfidfVectorizer, docs: list[str]) -> Rows:
     """The arrays of `vectorizer.transform(docs)`, without its TF-IDF step's input checks.
 
@@ -65,8 +60,6 @@ def _tfidf_rows(vectorizer: TfidfVectorizer, docs: list[str]) -> Rows:
     if vectorizer.binary or not tfidf.use_idf or tfidf.norm not in ("l2", None):
         return rows_of(vectorizer.transform(docs))
     X = _count_rows(vectorizer, docs)
-    if X is None:
-        X = rows_of(CountVectorizer.transform(vectorizer, docs))
     data = X.data  # changed in place: `Rows` is a tuple, its fields cannot be assigned
     if tfidf.sublinear_tf:
         np.log(data, data)
@@ -77,24 +70,18 @@ def _tfidf_rows(vectorizer: TfidfVectorizer, docs: list[str]) -> Rows:
     return X
 
 
-def _counts(vectorizer: CountVectorizer, docs: list[str]) -> sp.csr_matrix:
-    """`CountVectorizer.transform(vectorizer, docs)`, through `_count_rows` where it applies."""
-    X = _count_rows(vectorizer, docs)
-    return CountVectorizer.transform(vectorizer, docs) if X is None else X.csr()
-
-
-def _count_rows(vectorizer: CountVectorizer, docs: list[str]) -> Rows | None:
-    """The arrays of `CountVectorizer.transform(vectorizer, docs)` for this module's settings:
+def _count_rows(vectorizer: CountVectorizer, docs: list[str]) -> Rows:
+    """The arrays of `CountVectorizer.transform(vectorizer, docs)`: for this module's settings,
     n-grams of space-split tokens counted with `Counter` over the vocabulary (C loops), not
-    scikit-learn's per-n-gram Python loop; the same matrix, indices sorted.
-    None for other settings (`_counts` sends them to `CountVectorizer.transform`).
+    scikit-learn's per-n-gram Python loop; the same matrix, indices sorted. Other settings
+    go through `CountVectorizer.transform` itself.
     """
     min_n, max_n = vectorizer.ngram_range
     plain = (vectorizer.analyzer == "word" and vectorizer.tokenizer is split_tokens and not vectorizer.lowercase
              and vectorizer.preprocessor is None and vectorizer.stop_words is None and vectorizer.input == "content"
              and vectorizer.strip_accents is None and not vectorizer.binary and min_n == 1)
     if not plain:
-        return None
+        return rows_of(CountVectorizer.transform(vectorizer, docs))
     vocabulary = vectorizer.vocabulary_
     indices: list[int] = []
     values: list[int] = []

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from model.bundle import FORMAT_VERSION, _sha256, load_bundle, manifest_path
 from model.errors import BundleError
-from model.estimator import TaggerModel, _column_terms, _counts, _tfidf, _vectorizer
+from model.estimator import TaggerModel, _column_terms, _count_rows, _tfidf_rows, _vectorizer
 from model.tagger import Tagger
 from model.upgrade import upgrade_bundle
 
@@ -132,7 +132,7 @@ def test_text_hot_path_refuses_a_model_it_cannot_stack(tiny_tagger: Tagger) -> N
 def test_tfidf_hot_path_equals_the_vectorizer(tiny_tagger: Tagger, name: str, tokens: str) -> None:
     vectorizer = getattr(tiny_tagger.model, name)
     docs = [getattr(d, tokens) for d in tiny_tagger.prepare(ARTICLES)] + [""]
-    fast, slow = _tfidf(vectorizer, docs), vectorizer.transform(docs)
+    fast, slow = _tfidf_rows(vectorizer, docs).csr(), vectorizer.transform(docs)
     assert type(fast) is type(slow) and fast.dtype == slow.dtype
     assert np.array_equal(fast.indptr, slow.indptr) and np.array_equal(fast.indices, slow.indices)
     assert np.array_equal(fast.data, slow.data)
@@ -144,7 +144,7 @@ def test_lsa_block_equals_the_column_slice(tiny_tagger: Tagger) -> None:
     model.lsa_columns_ = model.lsa_columns_[::3]
     model.lsa_components_ = np.ascontiguousarray(model.lsa_components_[:, ::3])
     docs = [d.body_tokens for d in tiny_tagger.prepare(ARTICLES)] + [""]
-    body = _tfidf(model.body_vectorizer_, docs)
+    body = _tfidf_rows(model.body_vectorizer_, docs).csr()
     fast, slow = model._lsa_block(body), body[:, model.lsa_columns_]
     assert fast.shape == slow.shape and np.array_equal(fast.indptr, slow.indptr)
     assert np.array_equal(fast.indices, slow.indices) and np.array_equal(fast.data, slow.data)
@@ -198,7 +198,7 @@ def test_counts_equal_count_vectorizer(fit_docs: list[str], docs: list[str], ngr
         vectorizer.fit(fit_docs)
     except ValueError:
         return  # an empty vocabulary: scikit-learn refuses to fit, nothing to compare
-    fast, slow = _counts(vectorizer, docs), CountVectorizer.transform(vectorizer, docs)
+    fast, slow = _count_rows(vectorizer, docs).csr(), CountVectorizer.transform(vectorizer, docs)
     assert fast.shape == slow.shape and fast.dtype == slow.dtype
     assert np.array_equal(fast.indptr, slow.indptr) and np.array_equal(fast.indices, slow.indices)
     assert np.array_equal(fast.data, slow.data)
@@ -207,9 +207,9 @@ def test_counts_equal_count_vectorizer(fit_docs: list[str], docs: list[str], ngr
 def test_counts_leave_other_settings_to_count_vectorizer() -> None:
     vectorizer = _vectorizer(2, 1, None).set_params(lowercase=True).fit(["Chip chip", "5G"])
     docs = ["CHIP chip 5g", "x"]
-    np.testing.assert_array_equal(_counts(vectorizer, docs).toarray(),
+    np.testing.assert_array_equal(_count_rows(vectorizer, docs).csr().toarray(),
                                   CountVectorizer.transform(vectorizer, docs).toarray())
-    assert _counts(vectorizer, docs)[0, vectorizer.vocabulary_["chip"]] == 2
+    assert _count_rows(vectorizer, docs).csr()[0, vectorizer.vocabulary_["chip"]] == 2
 
 
 @pytest.mark.parametrize("setting", [{"binary": True}, {"norm": "l1"}, {"sublinear_tf": False}])
@@ -217,7 +217,7 @@ def test_tfidf_hot_path_follows_other_settings(tiny_tagger: Tagger, setting: dic
     vectorizer = copy.deepcopy(tiny_tagger.model.body_vectorizer_).set_params(**setting)
     vectorizer._tfidf.set_params(**{k: v for k, v in setting.items() if k != "binary"})
     docs = [d.body_tokens for d in tiny_tagger.prepare(ARTICLES)]
-    np.testing.assert_array_equal(_tfidf(vectorizer, docs).toarray(), vectorizer.transform(docs).toarray())
+    np.testing.assert_array_equal(_tfidf_rows(vectorizer, docs).csr().toarray(), vectorizer.transform(docs).toarray())
 
 
 def _country_rows(tagger: Tagger) -> np.ndarray:
