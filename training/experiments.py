@@ -20,8 +20,8 @@ from model.features import ArticlePreparer
 from training.baseline import keyword_baseline
 from training.data import DEFAULT_DATA_DIR, label_matrix, load_labelled, short_view
 from training.metrics import score
-from training.thresholds import tune_thresholds
-from training.train import TrainConfig, fit_model, out_of_fold, pool_extra, threshold_groups
+from training.thresholds import SMOOTHING, tune_thresholds
+from training.train import TrainConfig, fit_model, out_of_fold, pool_extra, threshold_groups, with_short_views
 from training.weak import pool_sample, prepare_many
 
 NO_POOL_STEPS = [
@@ -70,11 +70,10 @@ def run(data_dir: Path, folds: int, seed: int, tokenizers: list[str], repeats: i
         per_article_ms = 1000 * (time.perf_counter() - started) / len(dev_rows)
         short_docs = prepare_many(preparer, short_rows)
         docs = prepare_many(preparer, train_rows)
-        doubled = docs + prepare_many(preparer, [short_view(r) for r in train_rows])
-        groups = np.concatenate([np.arange(len(docs))] * 2)
+        doubled, doubled_Y, groups = with_short_views(preparer, train_rows, docs, Y)
 
         def evaluate(step: str, params: dict[str, Any], mode: str | None, short: bool) -> None:
-            train_docs, train_Y, train_groups = (doubled, np.vstack([Y, Y]), groups) if short else (docs, Y, None)
+            train_docs, train_Y, train_groups = (doubled, doubled_Y, groups) if short else (docs, Y, None)
             extra = None if mode is None else pool_extra(pool_docs, mode, config.pool_weight, labels,
                                                          (train_docs, train_Y), params, seed)
             model = fit_model(train_docs, train_Y, params, seed, extra)
@@ -82,10 +81,9 @@ def run(data_dir: Path, folds: int, seed: int, tokenizers: list[str], repeats: i
             P = {prefix: model.predict_proba(view) for prefix, view in (("", dev_docs), ("short_", short_docs))}
             # The shipped step is scored again with each threshold at its plain out-of-fold
             # F1 peak (no smoothing): what the smoothing of `best_threshold` brings.
-            variants = [(step, None)] + ([(PLAIN_PEAK, 0)] if "(shipped)" in step else [])
+            variants = [(step, SMOOTHING)] + ([(PLAIN_PEAK, 0)] if "(shipped)" in step else [])
             for name, smoothing in variants:
-                kwargs = {} if smoothing is None else {"smoothing": smoothing}
-                thresholds = tune_thresholds(train_Y, oof, labels, threshold_groups(labels), **kwargs)
+                thresholds = tune_thresholds(train_Y, oof, labels, threshold_groups(labels), smoothing=smoothing)
                 limits = np.array([thresholds[label] for label in labels])
                 row: dict[str, Any] = {"step": name, "tokenizer": tokenizer,
                                        "prepare_ms_per_article": round(per_article_ms, 2)}

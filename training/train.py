@@ -70,6 +70,17 @@ def fit_model(docs: list[Prepared], Y: np.ndarray, params: dict[str, Any], seed:
     return TaggerModel(random_state=seed, **params).fit(X, Y, sample_weight=W, features_from=features_from)
 
 
+def with_short_views(preparer: ArticlePreparer, rows: list[dict[str, Any]], docs: list[Prepared],
+                     Y: np.ndarray) -> tuple[list[Prepared], np.ndarray, np.ndarray]:
+    """`docs` (the prepared `rows`) and `Y`, followed by each article again as a news-feed
+    item (`short_view`: title and summary) with the same labels, since the model must tag a
+    headline with two sentences as well as an article; and the groups (`group_folds`) that
+    keep an article and its view in one fold."""
+    groups = np.arange(len(rows))
+    return (docs + prepare_many(preparer, [short_view(r) for r in rows]), np.vstack([Y, Y]),
+            np.concatenate([groups, groups]))
+
+
 def group_folds(groups: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """K-fold splits of rows that keep each group (an article and its short view) on one side."""
     groups = np.asarray(groups)
@@ -156,11 +167,7 @@ def train(config: TrainConfig) -> Tagger:
     docs = prepare_many(preparer, rows)
     groups = np.arange(len(rows))
     if config.short_views:
-        # Each article again as a news-feed item (title and summary), same labels:
-        # the model must tag a headline with two sentences as well as an article.
-        docs += prepare_many(preparer, [short_view(r) for r in rows])
-        Y = np.vstack([Y, Y])
-        groups = np.concatenate([groups, groups])
+        docs, Y, groups = with_short_views(preparer, rows, docs, Y)
     log.info("prepared %d training articles (%d rows)", len(rows), len(docs))
 
     data_files = [file_identity(train_path)]
