@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from model.bundle import DEFAULT_BUNDLE, load_bundle
+from training.data import load_labelled
 
 from conftest import SHARED_DATA, TEST_DATA
 from scipy_reference import (assert_same_csr, country_proba_with_sklearn, sklearn_text_proba,
@@ -22,6 +23,11 @@ pytestmark = [
 
 def _seeds() -> list[dict]:
     return [json.loads(line) for line in SEEDS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _seeds_and_tiny(shipped) -> list:
+    """The seeds and the tests' tiny sentences, prepared by `shipped`."""
+    return shipped.prepare(_seeds() + load_labelled(TEST_DATA / "tiny.jsonl"))
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +62,7 @@ def test_shipped_manifest_names_its_training_data(shipped) -> None:
 
 def test_text_hot_path_equals_scipy_and_scikit_learn(shipped) -> None:
     # The full-size model: 200,000 n-gram columns, an LSA over a subset of the body's.
-    tiny = [json.loads(line) for line in (TEST_DATA / "tiny.jsonl").read_text(encoding="utf-8").splitlines()]
-    docs = shipped.prepare(_seeds() + tiny)
+    docs = _seeds_and_tiny(shipped)
     model = shipped.model
     slow = text_matrix_with_scipy(model, docs)
     assert_same_csr(model._text_matrix(docs), slow)
@@ -69,8 +74,7 @@ def test_text_hot_path_equals_scipy_and_scikit_learn(shipped) -> None:
 
 
 def test_country_hot_path_equals_scikit_learn(shipped) -> None:
-    tiny = [json.loads(line) for line in (TEST_DATA / "tiny.jsonl").read_text(encoding="utf-8").splitlines()]
-    docs = shipped.prepare(_seeds() + tiny)
+    docs = _seeds_and_tiny(shipped)
     model = shipped.model
     assert model.country_indicators_, "the shipped model should have country indicators"
     countries = model._own_proba(docs)[:, 5:]  # after the four topics and cooperation; no twin
