@@ -648,22 +648,51 @@ class PoolEngine:
 
     def map(self, chunks: Iterable[list[Pending]]) -> Iterator[tuple[list[Pending], list[Outcome]]]:
         try:
-            yield from ordered(chunks, self._submit, 2 * self.jobs)
+            for (chunk, _), outcomes in ordered(with_last(chunks), self._submit, 2 * self.jobs):
+                yield chunk, outcomes
         except BrokenProcessPool as exc:
             raise BatchError(f"a worker process died: {exc}") from None
 
-    def _submit(self, chunk: list[Pending]) -> Pieces:
-        """Send `chunk` to the workers in pieces of at most `PIECE` articles."""
+    def _submit(self, item: tuple[list[Pending], bool]) -> Pieces:
+        """Send a chunk to the workers in `piece_size` pieces."""
         assert self.pool is not None, "use PoolEngine as a context manager"
+        chunk, last = item
         articles = [p.article for p in chunk]
-        return Pieces([self.pool.submit(_tag_in_worker, articles[i:i + PIECE], self.explain)
-                       for i in range(0, len(articles), PIECE)])
+        size = piece_size(len(articles), self.jobs, last)
+        return Pieces([self.pool.submit(_tag_in_worker, articles[i:i + size], self.explain)
+                       for i in range(0, len(articles), size)])
 
 
-# Articles a worker tags per task. A chunk (the unit of writing) is split into
-# pieces so that the workers finish together: with whole chunks of 200, the last
-# chunk of a run kept one worker busy while the other waited.
+# Articles a worker tags per task in the last chunk of a run, so that the
+# workers finish together: with whole chunks of 200, one worker tagged the
+# last chunk while the other waited.
 PIECE = 25
+
+
+def piece_size(n: int, jobs: int, last: bool) -> int:
+    """Articles per worker task for a chunk of `n`: one share per worker, or
+    `PIECE` in the run's last chunk.
+
+    Tagging costs less per article in larger calls (the vocabulary and the
+    weights stay in the CPU's cache from one article to the next): pieces of 25
+    took 10-15 % more CPU per article than pieces of 100-200, so only the last
+    chunk, where the workers must come out even, is cut that fine.
+    """
+    share = -(-n // jobs)
+    return max(1, min(share, PIECE)) if last else max(1, share)
+
+
+def with_last(items: Iterable[T]) -> Iterator[tuple[T, bool]]:
+    """Each of `items` with whether it is the last one (reads one item ahead)."""
+    iterator = iter(items)
+    try:
+        previous = next(iterator)
+    except StopIteration:
+        return
+    for item in iterator:
+        yield previous, False
+        previous = item
+    yield previous, True
 
 
 @dataclass

@@ -8,7 +8,8 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from model.tagger import Tagger
-from service.batch import PIECE, Pending, PoolEngine, SerialEngine, chunked, pool_start_method
+from service.batch import (PIECE, Pending, PoolEngine, SerialEngine, chunked, piece_size, pool_start_method,
+                           with_last)
 
 from batch.helpers import articles
 
@@ -38,7 +39,7 @@ def test_forked_workers_tag_with_the_inherited_tagger(tiny_tagger: Tagger, tmp_p
 
 
 def test_chunks_larger_than_a_piece_come_back_whole_and_in_order(tiny_tagger: Tagger, tmp_path: Path) -> None:
-    # Chunks are split into pieces of PIECE articles across the workers and put back together.
+    # Chunks are split into pieces across the workers and put back together.
     pending = _pending(2 * PIECE + 7)
     engine = PoolEngine(tiny_tagger, tmp_path / "absent.joblib", jobs=2, explain=False)
     with engine:
@@ -47,6 +48,42 @@ def test_chunks_larger_than_a_piece_come_back_whole_and_in_order(tiny_tagger: Ta
     forked = [outcome for _, outcomes in pairs for outcome in outcomes]
     assert forked == _run(SerialEngine(tiny_tagger, explain=False), pending)
     assert [o["id"] for o in forked] == [p.id for p in pending]  # type: ignore[index]
+
+
+def test_each_chunk_is_one_piece_per_worker_and_the_last_is_cut_finer(tiny_tagger: Tagger, tmp_path: Path) -> None:
+    engine = PoolEngine(tiny_tagger, tmp_path / "absent.joblib", jobs=2, explain=False)
+    sent: list[int] = []
+    with engine:
+        assert engine.pool is not None
+        submit = engine.pool.submit
+        engine.pool.submit = lambda fn, articles, explain: (sent.append(len(articles)), submit(fn, articles, explain))[1]
+        pairs = list(engine.map(chunked(_pending(3 * 4 * PIECE), 4 * PIECE)))
+    assert sent == [2 * PIECE] * 4 + [PIECE] * 4
+    assert [len(outcomes) for _, outcomes in pairs] == [4 * PIECE] * 3
+
+
+def test_piece_size_is_a_share_per_worker_except_in_the_last_chunk() -> None:
+    assert piece_size(200, 2, last=False) == 100
+    assert piece_size(201, 2, last=False) == 101  # rounded up: never a third, tiny piece
+    assert piece_size(200, 4, last=False) == 50
+    assert piece_size(200, 2, last=True) == PIECE
+    assert piece_size(10, 2, last=True) == 5  # a small last chunk is still shared
+    assert piece_size(1, 8, last=False) == piece_size(1, 8, last=True) == 1
+
+
+def test_with_last_flags_only_the_last_item_and_reads_one_ahead() -> None:
+    assert list(with_last([])) == []
+    assert list(with_last(["a"])) == [("a", True)]
+    assert list(with_last("abc")) == [("a", False), ("b", False), ("c", True)]
+    read: list[int] = []
+
+    def items():
+        for i in range(5):
+            read.append(i)
+            yield i
+    flagged = with_last(items())
+    assert next(flagged) == (0, False)
+    assert read == [0, 1]  # the next chunk is read, no more: input stays streamed
 
 
 @pytest.mark.slow
