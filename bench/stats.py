@@ -1,11 +1,10 @@
-"""Pure arithmetic of the benchmark: medians, percentiles, rates and the start-up split."""
+"""Pure arithmetic of the benchmark: medians, percentiles, rates and timing."""
 from __future__ import annotations
 
 import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 
 def median(values: Sequence[float]) -> float:
@@ -47,33 +46,6 @@ def ratio(numerator: float, denominator: float) -> float:
 def growth_pct(before: float, after: float) -> float:
     """How much `after` grew over `before`, in percent (negative for shrinking)."""
     return 100 * (ratio(after, before) - 1)
-
-
-class StartupSplit(NamedTuple):
-    """End-to-end runs of two input sizes split into a fixed start-up and a steady rate."""
-
-    startup_s: float
-    steady_per_s: float
-
-
-def split_startup(small_n: int, small_s: float, large_n: int, large_s: float) -> StartupSplit:
-    """Fit time = start-up + n / rate through two runs of `small_n` and `large_n` items.
-
-    The rate is what the extra `large_n - small_n` items cost, so process start,
-    imports and model loading, paid once by both runs, cancel out; the start-up
-    is the line's time at zero items.
-
-    Raises
-    ------
-    ValueError
-        If `large_n` is not larger than `small_n`.
-    """
-    if large_n <= small_n:
-        raise ValueError(f"the large run ({large_n}) must have more items than the small one ({small_n})")
-    per_item = (large_s - small_s) / (large_n - small_n)
-    if per_item <= 0:  # noise larger than the work: no rate can be derived
-        return StartupSplit(math.nan, math.nan)
-    return StartupSplit(small_s - small_n * per_item, 1 / per_item)
 
 
 def timed(work: Callable[[], object]) -> float:

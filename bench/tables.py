@@ -33,9 +33,8 @@ def batch_block(r: dict[str, Any], floor: dict[str, Any] | None) -> str:
             for j, run in r["runs"].items()]
     return (f"2. tagger tag, a subprocess on {fmt(r['articles'])} articles (--chunk-size {r['chunk_size']}; "
             f"median of {len(next(iter(r['runs'].values()))['runs_s'])} runs).\n"
-            f"   end-to-end: process start, imports, bundle load and writing included. steady: start-up excluded,\n"
-            f"   derived from a second run on the first {r['small_articles']} articles (rate of the extra articles;\n"
-            f"   start-up = that line's time at zero articles)\n"
+            f"   end-to-end: process start, imports, bundle load, writing and exit included. steady: the time the\n"
+            f"   CLI reports for reading, tagging and writing (its summary's time line); start-up = the rest\n"
             + table(["", "end-to-end s", "articles/s", "x floor", "start-up s", "steady articles/s", "range", "x floor"],
                     rows))
 

@@ -8,6 +8,7 @@ were not tagged (they are listed in the errors file).
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -35,6 +36,13 @@ def _engine(name: str, scheduler: str | None, tagger: Tagger, model: Path, jobs:
             raise
         raise click.ClickException("the dask engine needs dask.distributed: pip install .[dask]") from None
     return DaskEngine(model, jobs, scheduler, explain)
+
+
+def timing(tagged: int, seconds: float) -> str:
+    """The summary's second line: the seconds spent reading, tagging and writing
+    (start-up, model load and exit not counted) and the rate of tagged articles."""
+    rate = f", {tagged / seconds:.1f} articles/s" if tagged and seconds > 0 else ""
+    return f"time {seconds:.3f} s reading, tagging and writing{rate}"
 
 
 @click.command()
@@ -78,8 +86,10 @@ def tag_command(inputs: tuple[str, ...], output: str, model: Path, fmt: str | No
         tagger = load_bundle(model)
         with _engine(engine, scheduler, tagger, model, jobs or default_jobs(), explain) as runner, \
                 tqdm(unit=" articles", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+            started = time.perf_counter()
             run_batch(job, output_format(job.fmt, tagger, explain), runner, counts,
                       stdin=sys.stdin.buffer, stdout=sys.stdout.buffer, progress=bar.update)
+            seconds = time.perf_counter() - started
     except TaggerError as exc:
         done = f" ({counts.tagged} tagged before it stopped; rerun with --resume)" if counts.tagged and out else ""
         raise click.ClickException(f"{exc}{done}") from None
@@ -89,5 +99,6 @@ def tag_command(inputs: tuple[str, ...], output: str, model: Path, fmt: str | No
     where = "" if out is None else f" already in {out}"
     errors = f", not tagged: see {job.errors}" if counts.errors else ""
     click.echo(f"tagged {counts.tagged}, skipped {counts.skipped}{where}, errors {counts.errors}{errors}", err=True)
+    click.echo(timing(counts.tagged, seconds), err=True)
     if counts.errors:
         raise click.exceptions.Exit(PARTIAL_EXIT)

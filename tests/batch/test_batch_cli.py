@@ -5,13 +5,14 @@ import csv
 import gzip
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
 import pytest
 
 from model.tagger import Tagger
-from service.batch_cli import tag_command
+from service.batch_cli import tag_command, timing
 from batch.helpers import Tag, articles, read_jsonl, write_jsonl
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "batch.md"
@@ -29,7 +30,13 @@ def test_jsonl_input_gives_the_taggers_results_in_order(tag: Tag, jsonl_input: P
                     for e in expected]
     assert list(rows[0]) == ["id", "countries", "topics", "cooperation", "scores", "model_version"]
     assert "tagged 12, skipped 0" in result.stderr
+    assert re.search(r"^time \d+\.\d{3} s reading, tagging and writing, \d+\.\d articles/s$", result.stderr, re.M)
     assert not (tmp_path / "out.jsonl.errors.jsonl").exists()
+
+
+def test_the_time_line_gives_a_rate_only_when_something_was_tagged() -> None:
+    assert timing(10, 2.0) == "time 2.000 s reading, tagging and writing, 5.0 articles/s"
+    assert timing(0, 0.25) == "time 0.250 s reading, tagging and writing"
 
 
 def test_data_files_with_body_and_gzip_are_read(tag: Tag, tmp_path: Path, tiny_tagger: Tagger) -> None:

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from bench.stats import growth_pct, median, percentile, ratio, repeat_timed, split_startup
+from bench.stats import growth_pct, median, percentile, ratio, repeat_timed
 
 
 @pytest.mark.parametrize(("values", "q", "expected"), [
@@ -39,19 +39,6 @@ def test_median_and_ratio_give_nan_instead_of_errors() -> None:
 def test_growth_pct() -> None:
     assert growth_pct(200, 210) == pytest.approx(5)
     assert growth_pct(200, 190) == pytest.approx(-5)
-
-
-def test_split_startup_recovers_the_line() -> None:
-    # 3 s to start, then 40 articles/s: 400 take 13 s, 2,000 take 53 s
-    split = split_startup(400, 13.0, 2000, 53.0)
-    assert split.startup_s == pytest.approx(3.0)
-    assert split.steady_per_s == pytest.approx(40.0)
-
-
-def test_split_startup_without_a_rate() -> None:
-    assert all(math.isnan(x) for x in split_startup(10, 5.0, 20, 4.0))  # noise larger than the work
-    with pytest.raises(ValueError, match="more items"):
-        split_startup(20, 1.0, 20, 2.0)
 
 
 def test_repeat_timed_warms_up_once_and_times_each_run() -> None:

@@ -1,0 +1,31 @@
+"""Section 2 runs the real `tagger tag` and reads its rate from the CLI's own summary."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.batch import reported_seconds, run_batch
+from bench.sample import generated_sample
+from service.batch_cli import timing
+
+
+def test_the_bench_reads_the_time_line_the_cli_writes() -> None:
+    stderr = "tagged 10, skipped 0 already in out.jsonl, errors 0\n" + timing(10, 2.5) + "\n"
+    assert reported_seconds(stderr) == pytest.approx(2.5)
+
+
+def test_a_missing_time_line_is_an_error_not_a_rate() -> None:
+    with pytest.raises(RuntimeError, match="no time line"):
+        reported_seconds("tagged 10, skipped 0, errors 0\n")
+
+
+def test_section_2_times_the_cli_and_splits_off_its_start_up(tiny_bundle_path: Path, tmp_path: Path) -> None:
+    articles = generated_sample(6)
+    result = run_batch(articles, tiny_bundle_path, chunk_size=2, repeats=2, workdir=tmp_path, jobs_list=(1,))
+    run = result["runs"]["1"]
+    assert len(run["runs_s"]) == len(run["tagging_runs_s"]) == 2
+    assert all(0 < inside < wall for wall, inside in zip(run["runs_s"], run["tagging_runs_s"]))
+    assert run["steady_articles_per_s"] == pytest.approx(6 / sorted(run["tagging_runs_s"])[0], rel=0.5)
+    assert run["startup_s"] > 0 and run["steady_articles_per_s"] > run["articles_per_s"]
+    assert len((tmp_path / "out-1.jsonl").read_text(encoding="utf-8").splitlines()) == 6
