@@ -60,16 +60,8 @@ def tag_file(inputs: Path, output: Path, jobs: int, chunk_size: int, model: Path
     return seconds, reported_seconds(done.stderr)
 
 
-def run_jobs(warm_up: Path, sample: Path, n: int, jobs: int, chunk_size: int, model: Path,
-             repeats: int, workdir: Path) -> dict[str, Any]:
-    """One `--jobs` setting: a warm-up run on `warm_up`, then `repeats` runs on the `n` articles of `sample`."""
-    out = workdir / f"out-{jobs}.jsonl"
-    tag_file(warm_up, out, jobs, chunk_size, model)  # page cache, bytecode
-    runs = [tag_file(sample, out, jobs, chunk_size, model) for _ in range(repeats)]
-    with open(out, encoding="utf-8") as fh:
-        tagged = sum(1 for _ in fh)
-    if tagged != n:
-        raise RuntimeError(f"`tagger tag --jobs {jobs}` wrote {tagged} results for {n} articles")
+def summarize(jobs: int, runs: list[tuple[float, float]], n: int) -> dict[str, Any]:
+    """One `--jobs` setting's figures from its (end-to-end, reported) seconds on `n` articles."""
     seconds = median([wall for wall, _ in runs])
     return {
         "jobs": jobs,
@@ -85,14 +77,35 @@ def run_jobs(warm_up: Path, sample: Path, n: int, jobs: int, chunk_size: int, mo
 
 def run_batch(articles: Sequence[Article], model: Path, chunk_size: int, repeats: int,
               workdir: Path, jobs_list: Sequence[int] = (1, 2)) -> dict[str, Any]:
-    """`tagger tag` on all of `articles`, for each `--jobs`, after a warm-up on their first two chunks."""
+    """`tagger tag` on all of `articles`, `repeats` times for each `--jobs`, after a
+    warm-up on their first two chunks. The settings take turns (1, 2, 1, 2, ...), so
+    that a slow spell of the machine falls on all of them alike.
+
+    Raises
+    ------
+    ValueError
+        If there are not more articles than two chunks.
+    RuntimeError
+        If a run fails or does not tag every article.
+    """
     if len(articles) <= 2 * chunk_size:
         raise ValueError(f"the sample ({len(articles)}) must be larger than two chunks ({2 * chunk_size})")
     warm_up = write_jsonl(articles[:2 * chunk_size], workdir / "warm-up.jsonl")
     sample = write_jsonl(articles, workdir / "sample.jsonl")
+    outputs = {jobs: workdir / f"out-{jobs}.jsonl" for jobs in jobs_list}
+    for jobs in jobs_list:
+        tag_file(warm_up, outputs[jobs], jobs, chunk_size, model)  # page cache, bytecode
+    runs: dict[int, list[tuple[float, float]]] = {jobs: [] for jobs in jobs_list}
+    for _ in range(repeats):
+        for jobs in jobs_list:
+            runs[jobs].append(tag_file(sample, outputs[jobs], jobs, chunk_size, model))
+    for jobs, out in outputs.items():
+        with open(out, encoding="utf-8") as fh:
+            tagged = sum(1 for _ in fh)
+        if tagged != len(articles):
+            raise RuntimeError(f"`tagger tag --jobs {jobs}` wrote {tagged} results for {len(articles)} articles")
     return {
         "articles": len(articles),
         "chunk_size": chunk_size,
-        "runs": {str(j): run_jobs(warm_up, sample, len(articles), j, chunk_size, model, repeats, workdir)
-                 for j in jobs_list},
+        "runs": {str(jobs): summarize(jobs, runs[jobs], len(articles)) for jobs in jobs_list},
     }

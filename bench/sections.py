@@ -35,7 +35,7 @@ def run_sections(run: Run, articles: Sequence[Article], say: Callable[[str], Non
     if 1 in run.sections:
         attempt("floor", 1, lambda: {"floor": run_floor(articles, sizes.repeats)})
     if 2 in run.sections:
-        attempt("batch", 2, lambda: {"batch": run_batch(articles, run.model, sizes.chunk_size, sizes.repeats,
+        attempt("batch", 2, lambda: {"batch": run_batch(articles, run.model, sizes.chunk_size, sizes.batch_repeats,
                                                           run.workdir)})
     if 3 in run.sections:
         attempt("growth", 3, lambda: {"growth": run_growth(load_bundle(run.model), articles, median_chars(articles),

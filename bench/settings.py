@@ -18,7 +18,8 @@ class Sizes:
 
     name: str = "full"
     articles: int = 2000          # the sample, every k-th article of the pool
-    repeats: int = 3              # runs per figure (sections 1-3)
+    repeats: int = 3              # runs per figure (sections 1 and 3)
+    batch_repeats: int = 5        # runs per --jobs setting, taking turns (section 2: the machine's noise is widest there)
     chunk_size: int = 200         # `tagger tag --chunk-size`: the CLI's default
     longest_pieces: int = 4       # articles of 16x the median length (4x: 4 times as many, 1x: 16 times)
     rest_requests: dict[int, int] = field(default_factory=lambda: {1: 600, 8: 2100, 32: 2100})
@@ -30,7 +31,7 @@ class Sizes:
 
 
 FULL = Sizes()
-QUICK = Sizes(name="quick", articles=200, repeats=2, chunk_size=25, longest_pieces=1,
+QUICK = Sizes(name="quick", articles=200, repeats=2, batch_repeats=2, chunk_size=25, longest_pieces=1,
               rest_requests={1: 60, 8: 200, 32: 200}, rest_repeats=2, rest_time_limit_s=20,
               memory_requests=500, load_repeats=2)
 

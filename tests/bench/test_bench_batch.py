@@ -29,3 +29,20 @@ def test_section_2_times_the_cli_and_splits_off_its_start_up(tiny_bundle_path: P
     assert run["steady_articles_per_s"] == pytest.approx(6 / sorted(run["tagging_runs_s"])[0], rel=0.5)
     assert run["startup_s"] > 0 and run["steady_articles_per_s"] > run["articles_per_s"]
     assert len((tmp_path / "out-1.jsonl").read_text(encoding="utf-8").splitlines()) == 6
+
+
+def test_the_settings_take_turns_after_their_warm_ups(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    calls: list[tuple[str, int]] = []
+
+    def fake_tag_file(inputs: Path, output: Path, jobs: int, chunk_size: int, model: Path) -> tuple[float, float]:
+        calls.append((inputs.name, jobs))
+        lines = inputs.read_text(encoding="utf-8").splitlines()
+        output.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        return 2.0 * jobs, 1.0 * jobs
+
+    monkeypatch.setattr("bench.batch.tag_file", fake_tag_file)
+    result = run_batch(generated_sample(5), tmp_path / "model.joblib", chunk_size=2, repeats=2, workdir=tmp_path)
+    assert calls == [("warm-up.jsonl", 1), ("warm-up.jsonl", 2),
+                     ("sample.jsonl", 1), ("sample.jsonl", 2), ("sample.jsonl", 1), ("sample.jsonl", 2)]
+    assert result["runs"]["2"]["steady_articles_per_s"] == pytest.approx(2.5)
+    assert result["runs"]["2"]["startup_s"] == pytest.approx(2.0)

@@ -26,8 +26,9 @@ def test_parse_sections_rejects(text: str, message: str) -> None:
 
 def test_quick_is_smaller_than_full_and_both_fit_the_batch_split() -> None:
     assert QUICK.articles < FULL.articles and QUICK.memory_requests < FULL.memory_requests
+    assert QUICK.batch_repeats < FULL.batch_repeats and FULL.batch_repeats >= FULL.repeats
     for sizes in (QUICK, FULL):
-        # whole rounds of two chunks, so --jobs 2 keeps both workers busy in both runs
+        # whole rounds of two chunks, so --jobs 2 ends with both workers busy
         assert sizes.articles % (2 * sizes.chunk_size) == 0 and sizes.articles > 2 * sizes.chunk_size
         assert set(sizes.rest_requests) == {1, 8, 32}
     assert set(SECTIONS) == {1, 2, 3, 4, 5}
