@@ -47,17 +47,42 @@ def reported_seconds(stderr: str) -> float:
     return float(found.group(1))
 
 
+def _command(inputs: Path, output: Path, jobs: int, chunk_size: int, model: Path) -> list[str]:
+    return [tagger_command(), "tag", str(inputs), "-o", str(output), "--overwrite",
+            "--jobs", str(jobs), "--chunk-size", str(chunk_size), "--model", str(model)]
+
+
+def _finished(command: list[str], returncode: int, stderr: str) -> float:
+    """The reported seconds of a finished run; raises RuntimeError if it failed."""
+    if returncode != 0:
+        raise RuntimeError(f"`{' '.join(command)}` exited with {returncode}: {stderr.strip()[-2000:]}")
+    return reported_seconds(stderr)
+
+
 def tag_file(inputs: Path, output: Path, jobs: int, chunk_size: int, model: Path) -> tuple[float, float]:
     """Seconds `tagger tag` takes on `inputs` end to end, and the seconds it reports
-    for reading, tagging and writing; raises RuntimeError unless every article was tagged."""
-    command = [tagger_command(), "tag", str(inputs), "-o", str(output), "--overwrite",
-               "--jobs", str(jobs), "--chunk-size", str(chunk_size), "--model", str(model)]
+    for reading, tagging and writing; raises RuntimeError if it fails."""
+    command = _command(inputs, output, jobs, chunk_size, model)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"`{' '.join(command)}` exited with {done.returncode}: {done.stderr.strip()[-2000:]}")
-    return seconds, reported_seconds(done.stderr)
+    return seconds, _finished(command, done.returncode, done.stderr)
+
+
+def side_by_side(inputs: Path, outputs: Sequence[Path], chunk_size: int, model: Path) -> list[float]:
+    """Start one `tagger tag --jobs 1` per output at once, all on `inputs`; the seconds
+    each reports. What they reach together is the most this machine gives that many
+    processes (shared caches, memory bandwidth, the host), with no pool at all.
+
+    Raises
+    ------
+    RuntimeError
+        If a run fails.
+    """
+    commands = [_command(inputs, out, 1, chunk_size, model) for out in outputs]
+    running = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for c in commands]
+    stderrs = [process.communicate()[1] for process in running]
+    return [_finished(c, process.returncode, err) for c, process, err in zip(commands, running, stderrs)]
 
 
 def summarize(jobs: int, runs: list[tuple[float, float]], n: int) -> dict[str, Any]:
@@ -76,10 +101,12 @@ def summarize(jobs: int, runs: list[tuple[float, float]], n: int) -> dict[str, A
 
 
 def run_batch(articles: Sequence[Article], model: Path, chunk_size: int, repeats: int,
-              workdir: Path, jobs_list: Sequence[int] = (1, 2)) -> dict[str, Any]:
+              workdir: Path, jobs_list: Sequence[int] = (1, 2), side: bool = True) -> dict[str, Any]:
     """`tagger tag` on all of `articles`, `repeats` times for each `--jobs`, after a
     warm-up on their first two chunks. The settings take turns (1, 2, 1, 2, ...), so
-    that a slow spell of the machine falls on all of them alike.
+    that a slow spell of the machine falls on all of them alike. With `side`, each
+    round ends with two `--jobs 1` processes side by side (`side_by_side`): the
+    ceiling `--jobs 2` is measured against.
 
     Raises
     ------
@@ -96,16 +123,25 @@ def run_batch(articles: Sequence[Article], model: Path, chunk_size: int, repeats
     for jobs in jobs_list:
         tag_file(warm_up, outputs[jobs], jobs, chunk_size, model)  # page cache, bytecode
     runs: dict[int, list[tuple[float, float]]] = {jobs: [] for jobs in jobs_list}
+    pairs: list[list[float]] = []
+    pair_outputs = [workdir / "out-side-a.jsonl", workdir / "out-side-b.jsonl"]
     for _ in range(repeats):
         for jobs in jobs_list:
             runs[jobs].append(tag_file(sample, outputs[jobs], jobs, chunk_size, model))
-    for jobs, out in outputs.items():
+        if side:
+            pairs.append(side_by_side(sample, pair_outputs, chunk_size, model))
+    for out in [*outputs.values(), *(pair_outputs if side else [])]:
         with open(out, encoding="utf-8") as fh:
             tagged = sum(1 for _ in fh)
         if tagged != len(articles):
-            raise RuntimeError(f"`tagger tag --jobs {jobs}` wrote {tagged} results for {len(articles)} articles")
-    return {
+            raise RuntimeError(f"`tagger tag` wrote {tagged} results for {len(articles)} articles in {out.name}")
+    result: dict[str, Any] = {
         "articles": len(articles),
         "chunk_size": chunk_size,
         "runs": {str(jobs): summarize(jobs, runs[jobs], len(articles)) for jobs in jobs_list},
     }
+    if side:
+        # Both are done when the slower is: the pair's rate is all its articles over that time.
+        result["side_by_side"] = {"processes": 2, "runs_s": pairs,
+                                  "steady_articles_per_s": 2 * len(articles) / median([max(p) for p in pairs])}
+    return result

@@ -31,12 +31,20 @@ def batch_block(r: dict[str, Any], floor: dict[str, Any] | None) -> str:
              fmt(run["startup_s"], 2), fmt(run["steady_articles_per_s"]), spread(run.get("steady_runs", [])),
              fmt(ratio(run["steady_articles_per_s"], base), 2)]
             for j, run in r["runs"].items()]
-    return (f"2. tagger tag, a subprocess on {fmt(r['articles'])} articles (--chunk-size {r['chunk_size']}; "
+    text = (f"2. tagger tag, a subprocess on {fmt(r['articles'])} articles (--chunk-size {r['chunk_size']}; "
             f"median of {len(next(iter(r['runs'].values()))['runs_s'])} runs).\n"
             f"   end-to-end: process start, imports, bundle load, writing and exit included. steady: the time the\n"
             f"   CLI reports for reading, tagging and writing (its summary's time line); start-up = the rest\n"
             + table(["", "end-to-end s", "articles/s", "x floor", "start-up s", "steady articles/s", "range", "x floor"],
                     rows))
+    pair, runs = r.get("side_by_side"), r["runs"]
+    if pair and "1" in runs and "2" in runs:
+        one, two, both = (runs["1"]["steady_articles_per_s"], runs["2"]["steady_articles_per_s"],
+                          pair["steady_articles_per_s"])
+        text += (f"\n   two --jobs 1 processes side by side (no pool; the machine's ceiling for two processes): "
+                 f"{fmt(both)} articles/s together\n"
+                 f"   = {fmt(ratio(both, one), 2)}x --jobs 1; --jobs 2 reached {fmt(100 * ratio(two, both), 0)} % of it")
+    return text
 
 
 def growth_block(r: dict[str, Any]) -> str:
