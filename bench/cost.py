@@ -11,6 +11,10 @@ article (the sample's closest to 3,000 bytes as JSON) two ways:
 - With `--callgrind`, valgrind's count of instructions executed per call,
   which load does not change at all; the same hash seed for every run, since
   set and dict layouts move it by about 1 %.
+- With `--batch-sizes 25,100,200`, CPU time per article of `Tagger.tag_many`
+  in calls of each size over the sample's first articles, as the batch
+  command's workers call it (model frozen out of garbage collection, one
+  thread): why `tagger tag --jobs N` sends each worker large pieces.
 
 Compare two commits by running each from its own work tree (docs/bench.md).
 """
@@ -36,6 +40,7 @@ from bench.settings import FULL
 
 TARGETS = ("tag", "wsgi")
 HASH_SEED = "0"
+BATCH_ARTICLES = 1600
 
 
 def rest_article() -> Article:
@@ -103,6 +108,34 @@ def cpu_ms(call: Callable[[], object], calls: int, repeats: int, warm_up: int = 
     return runs
 
 
+def batch_cpu_ms(tag_many: Callable[[list[Article]], object], articles: list[Article], sizes: list[int],
+                 repeats: int) -> dict[int, list[float]]:
+    """CPU ms per article of `tag_many` over `articles` in calls of each of `sizes`,
+    `repeats` runs each, the sizes taking turns (so a slow spell falls on all alike)."""
+    runs: dict[int, list[float]] = {size: [] for size in sizes}
+    for _ in range(repeats):
+        for size in sizes:
+            start = time.process_time()
+            for i in range(0, len(articles), size):
+                tag_many(articles[i:i + size])
+            runs[size].append(1000 * (time.process_time() - start) / len(articles))
+    return runs
+
+
+def parse_sizes(text: str) -> list[int]:
+    """"25,100,200" -> [25, 100, 200].
+
+    Raises
+    ------
+    click.BadParameter
+        If a part is not a positive whole number.
+    """
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts or not all(part.isdigit() and int(part) > 0 for part in parts):
+        raise click.BadParameter(f"{text!r}: give positive whole numbers separated by commas, e.g. 25,100,200")
+    return [int(part) for part in parts]
+
+
 def callgrind_total(text: str) -> int:
     """The instruction count in a callgrind output file ("totals:" or "summary:" line).
 
@@ -151,11 +184,28 @@ def instructions(target: str, model: Path, calls: int) -> float:
               help="Calls per run  [default: 2000; 30 with --callgrind]")
 @click.option("--repeats", type=click.IntRange(min=1), default=5, show_default=True, help="CPU-time runs per target.")
 @click.option("--callgrind", is_flag=True, help="Also count instructions per call with valgrind (slow: minutes).")
+@click.option("--batch-sizes", default=None, help="Instead: CPU ms per article of tag_many in calls of these sizes, "
+              "e.g. 25,100,200 (over the sample's first 1,600 articles).")
 @click.option("--inside-callgrind", type=click.Choice(TARGETS), default=None, hidden=True)
-def main(model: Path | None, calls: int | None, repeats: int, callgrind: bool, inside_callgrind: str | None) -> None:
+def main(model: Path | None, calls: int | None, repeats: int, callgrind: bool, batch_sizes: str | None,
+         inside_callgrind: str | None) -> None:
     """CPU time (and instructions) per request for the REST article (see docs/bench.md)."""
     from model.bundle import DEFAULT_BUNDLE
     model = model or DEFAULT_BUNDLE
+    if batch_sizes is not None:
+        from threadpoolctl import threadpool_limits
+        from model.bundle import freeze_loaded_objects, load_bundle
+        sizes = parse_sizes(batch_sizes)
+        threadpool_limits(1)
+        tagger = load_bundle(model)
+        freeze_loaded_objects()
+        articles = list(load_sample(FULL.articles).articles[:BATCH_ARTICLES])
+        click.echo(f"bundle: {model}; {len(articles)} articles; load average at start "
+                   f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        for size, runs in batch_cpu_ms(tagger.tag_many, articles, sizes, repeats).items():
+            click.echo(f"tag_many in calls of {size:4d}: CPU ms/article lowest {min(runs):.3f}, "
+                       f"runs {' '.join(f'{r:.3f}' for r in runs)}")
+        return
     if inside_callgrind:  # the child valgrind runs: warm up, then only the counted calls
         with open(os.devnull, "w") as sink, redirect_stderr(sink):  # the request log's lines
             call = callable_for(inside_callgrind, model)

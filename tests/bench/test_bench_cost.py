@@ -1,13 +1,15 @@
-"""`bench.cost`'s helpers: the WSGI request it times, and reading callgrind's count."""
+"""`bench.cost`'s helpers: the WSGI request it times, reading callgrind's count, the batch sizes."""
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
-from bench.cost import callable_for, callgrind_command, callgrind_total, wsgi_environ
+from bench.cost import (batch_cpu_ms, callable_for, callgrind_command, callgrind_total, parse_sizes,
+                        wsgi_environ)
 
 
 def test_callgrind_total_reads_the_totals_line() -> None:
@@ -36,3 +38,17 @@ def test_the_timed_calls_tag_the_article(tiny_bundle_path: Path) -> None:
     assert set(callable_for("tag", tiny_bundle_path)()) == set(answer)
     with pytest.raises(ValueError, match="unknown target"):
         callable_for("batch", tiny_bundle_path)
+
+
+def test_batch_cpu_ms_calls_tag_many_in_pieces_of_each_size_in_turn() -> None:
+    calls: list[int] = []
+    runs = batch_cpu_ms(lambda chunk: calls.append(len(chunk)), [{"id": str(i)} for i in range(5)], [2, 5], 2)
+    assert calls == [2, 2, 1, 5, 2, 2, 1, 5]
+    assert set(runs) == {2, 5} and all(len(r) == 2 and all(ms >= 0 for ms in r) for r in runs.values())
+
+
+def test_batch_sizes_are_positive_numbers() -> None:
+    assert parse_sizes("25, 100,200") == [25, 100, 200]
+    for bad in ("", "0", "25,x", "-5"):
+        with pytest.raises(click.BadParameter):
+            parse_sizes(bad)
