@@ -670,16 +670,17 @@ PIECE = 25
 
 
 def piece_size(n: int, jobs: int, last: bool) -> int:
-    """Articles per worker task for a chunk of `n`: one share per worker, or
-    `PIECE` in the run's last chunk.
+    """Articles per worker task for a chunk of `n`: one share per worker but
+    never under `PIECE` (many jobs still get whole rounds of chunks in flight),
+    or at most `PIECE` in the run's last chunk.
 
     Tagging costs less per article in larger calls (the vocabulary and the
-    weights stay in the CPU's cache from one article to the next): pieces of 25
-    took 10-15 % more CPU per article than pieces of 100-200, so only the last
-    chunk, where the workers must come out even, is cut that fine.
+    weights stay in the CPU's cache from one article to the next; `python -m
+    bench.cost --batch-sizes 25,100,200`), so only the last chunk, where the
+    workers must come out even, is cut that fine.
     """
     share = -(-n // jobs)
-    return max(1, min(share, PIECE)) if last else max(1, share)
+    return max(1, min(share, PIECE)) if last else max(share, min(n, PIECE), 1)
 
 
 def with_last(items: Iterable[T]) -> Iterator[tuple[T, bool]]:

@@ -66,6 +66,8 @@ def test_piece_size_is_a_share_per_worker_except_in_the_last_chunk() -> None:
     assert piece_size(200, 2, last=False) == 100
     assert piece_size(201, 2, last=False) == 101  # rounded up: never a third, tiny piece
     assert piece_size(200, 4, last=False) == 50
+    assert piece_size(200, 16, last=False) == PIECE  # many jobs: never smaller calls than the last chunk's
+    assert piece_size(10, 16, last=False) == 10
     assert piece_size(200, 2, last=True) == PIECE
     assert piece_size(10, 2, last=True) == 5  # a small last chunk is still shared
     assert piece_size(1, 8, last=False) == piece_size(1, 8, last=True) == 1
