@@ -193,6 +193,8 @@ def main(model: Path | None, calls: int | None, repeats: int, callgrind: bool, b
     from model.bundle import DEFAULT_BUNDLE
     model = model or DEFAULT_BUNDLE
     if batch_sizes is not None:
+        if callgrind or calls is not None:
+            raise click.UsageError("--batch-sizes measures tag_many alone: leave out --callgrind and --calls")
         from threadpoolctl import threadpool_limits
         from model.bundle import freeze_loaded_objects, load_bundle
         sizes = parse_sizes(batch_sizes)

@@ -42,11 +42,11 @@ def test_the_settings_take_turns_after_their_warm_ups(monkeypatch: pytest.Monkey
         output.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
         return 2.0 * jobs, 1.0 * jobs
 
-    def fake_side_by_side(inputs: Path, outputs: list[Path], chunk_size: int, model: Path) -> list[float]:
+    def fake_side_by_side(inputs: Path, outputs: list[Path], chunk_size: int, model: Path) -> tuple[list[float], float]:
         calls.append((inputs.name, 0))
         for out in outputs:
             out.write_text(inputs.read_text(encoding="utf-8"), encoding="utf-8")
-        return [1.0, 1.25]
+        return [1.0, 1.25], 1.5
 
     monkeypatch.setattr("bench.batch.tag_file", fake_tag_file)
     monkeypatch.setattr("bench.batch.side_by_side", fake_side_by_side)
@@ -55,14 +55,15 @@ def test_the_settings_take_turns_after_their_warm_ups(monkeypatch: pytest.Monkey
     assert calls == [("warm-up.jsonl", 1), ("warm-up.jsonl", 2), *rounds, *rounds]
     assert result["runs"]["2"]["steady_articles_per_s"] == pytest.approx(2.5)
     assert result["runs"]["2"]["startup_s"] == pytest.approx(2.0)
-    assert result["side_by_side"]["steady_articles_per_s"] == pytest.approx(2 * 5 / 1.25)  # done when the slower is
+    assert result["side_by_side"]["steady_articles_per_s"] == pytest.approx(2 * 5 / 1.5)  # over the whole span
 
 
 def test_two_processes_side_by_side_each_tag_everything(tiny_bundle_path: Path, tmp_path: Path) -> None:
     sample = write_jsonl(generated_sample(4), tmp_path / "sample.jsonl")
     outputs = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
-    seconds = side_by_side(sample, outputs, 2, tiny_bundle_path)
+    seconds, span = side_by_side(sample, outputs, 2, tiny_bundle_path)
     assert len(seconds) == 2 and all(s > 0 for s in seconds)
+    assert span >= max(seconds)  # from the first start of tagging to the last end
     assert [len(out.read_text(encoding="utf-8").splitlines()) for out in outputs] == [4, 4]
 
 

@@ -52,3 +52,11 @@ def test_batch_sizes_are_positive_numbers() -> None:
     for bad in ("", "0", "25,x", "-5"):
         with pytest.raises(click.BadParameter):
             parse_sizes(bad)
+
+
+def test_batch_sizes_do_not_mix_with_the_per_request_options() -> None:
+    from click.testing import CliRunner
+
+    from bench.cost import main
+    result = CliRunner().invoke(main, ["--batch-sizes", "25,200", "--callgrind"])
+    assert result.exit_code == 2 and "leave out --callgrind and --calls" in result.output
