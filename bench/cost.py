@@ -75,8 +75,7 @@ def callable_for(target: str, model: Path) -> Callable[[], object]:
     article = rest_article()
     if target == "tag":
         from model.bundle import load_bundle
-        tagger = load_bundle(model)
-        tagger.warm_up()
+        tagger = load_bundle(model)  # warmed
         return lambda: tagger.tag(article)
     from service.app import create_app
     app = create_app({"MODEL_PATH": str(model)})

@@ -85,7 +85,8 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 
 
 def load_bundle(path: str | Path = DEFAULT_BUNDLE) -> Tagger:
-    """Load the tagger at `path` after checking it against its manifest.
+    """Load the tagger at `path` after checking it against its manifest, warmed
+    (`Tagger.warm_up` has run, so its caches are built before any fork).
 
     Raises
     ------

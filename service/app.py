@@ -31,8 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese evidence stays readable
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the model's label order
 
-    tagger = load_bundle(app.config["MODEL_PATH"])
-    tagger.warm_up()
+    tagger = load_bundle(app.config["MODEL_PATH"])  # comes back warmed
     app.extensions["tagger"] = tagger  # present only once loaded and warmed: /readyz checks it
 
     errors.init_app(app)

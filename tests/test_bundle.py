@@ -119,3 +119,12 @@ def test_refuses_a_bundle_that_does_not_run(bundle_copy: Path) -> None:
     mpath.write_text(json.dumps(manifest))
     with pytest.raises(BundleError, match="does not run with this code"):
         load_bundle(bundle_copy)
+
+
+def test_load_bundle_returns_a_warmed_tagger(tiny_bundle_path: Path) -> None:
+    # Callers (the app factory, the batch command) rely on this and do not warm it again.
+    model = load_bundle(tiny_bundle_path).pipeline.steps[-1][1]
+    assert "_text_weights_cache" in vars(model)
+    twin = getattr(model, "short_model_", None)
+    if twin is not None:
+        assert "_text_weights_cache" in vars(twin)
