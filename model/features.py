@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from model.article import Article, to_article
-from model.gazetteer import GROUPS, HOME, Mention, load_gazetteer
+from model.gazetteer import GROUPS, HOME, Gazetteer, Mention, load_gazetteer
 from model.keywords import KEYWORDS, keyword_matcher
 from model.text import normalize, tokenize
 
@@ -62,8 +62,10 @@ def is_short(doc: Prepared) -> bool:
     return len(doc.body) < SHORT_BODY
 
 
-def prepare(article: Article | Mapping[str, Any], tokenizer: str = "syllable") -> Prepared:
-    """Normalise, tokenise and scan one article.
+def prepare(article: Article | Mapping[str, Any], tokenizer: str = "syllable",
+            gazetteer: Gazetteer | None = None) -> Prepared:
+    """Normalise, tokenise and scan one article (with the shipped gazetteer unless
+    another is given, as `training.country_cv` does to compare them).
 
     Raises
     ------
@@ -71,7 +73,7 @@ def prepare(article: Article | Mapping[str, Any], tokenizer: str = "syllable") -
         If the article has no usable `text` (see `model.article.to_article`).
     """
     art = to_article(article)
-    gazetteer = load_gazetteer()
+    gazetteer = load_gazetteer() if gazetteer is None else gazetteer
     texts = {"title": normalize(art.title), "lead": normalize(art.lead), "body": normalize(art.text)}
     mentions = tuple(
         FieldMention(field, m) for field in FIELDS for m in gazetteer.find(texts[field])

@@ -1,0 +1,87 @@
+"""Cross-validated country scores on train, to compare gazetteers.
+
+    python -m training.country_cv [--gazetteer FILE] [--data-dir DIR] [--folds 5] [--repeats 2]
+
+Prepares train.jsonl with the gazetteer FILE (default: the shipped one), adds
+each article's news-feed view (`short_view`, in the same fold as its article),
+and scores grouped K-fold out-of-fold predictions with thresholds tuned on
+those same predictions, as `tagger train` tunes them. The pool and the LSA
+block are left out: the country model reads no text. Dev is not read. Run it
+once per gazetteer (an older one: ``git show REV:model/gazetteer.json``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.estimator import label_names
+from model.features import prepare
+from model.gazetteer import GAZETTEER_PATH, load_gazetteer
+from training.data import DEFAULT_DATA_DIR, label_matrix, load_labelled, short_view
+from training.metrics import score
+from training.thresholds import tune_thresholds
+from training.train import TrainConfig, out_of_fold, threshold_groups
+
+BIG4 = ("JP", "KR", "US", "CN")
+
+
+def run(data_dir: Path, gazetteer_path: Path, folds: int = 5, repeats: int = 2, seed: int = 0,
+        config: TrainConfig | None = None) -> dict[str, Any]:
+    """Micro-F1 of the big four and of all countries, and each big-four F1, on whole
+    articles and on their feed-item views.
+
+    Raises
+    ------
+    ValueError
+        If the gazetteer's countries differ from the shipped one's (the labels would differ).
+    OSError
+        If a file cannot be read.
+    """
+    config = config or TrainConfig(data_dir=data_dir)
+    gazetteer = load_gazetteer(str(gazetteer_path))
+    labels = label_names()
+    if gazetteer.foreign_codes != load_gazetteer().foreign_codes:
+        raise ValueError(f"{gazetteer_path} has other countries than the shipped gazetteer")
+    rows = load_labelled(data_dir / config.train_file)
+    views = rows + [short_view(r) for r in rows]
+    docs = [prepare(r, config.tokenizer, gazetteer) for r in views]
+    Y = np.vstack([label_matrix(rows, labels)] * 2)
+    groups = np.tile(np.arange(len(rows)), 2)
+    params = {**config.model_params, "lsa_components": 0}
+    P = out_of_fold(docs, Y, params, folds, seed, repeats=repeats, groups=groups)
+    limits = tune_thresholds(Y, P, labels, threshold_groups(labels))
+    predicted = (P >= np.array([limits[label] for label in labels])).astype(int)
+    out: dict[str, Any] = {"gazetteer": str(gazetteer_path), "articles": len(rows), "folds": folds,
+                           "repeats": repeats}
+    for view, part in (("whole", slice(0, len(rows))), ("feed_items", slice(len(rows), None))):
+        s = score(Y[part], predicted[part], labels)
+        out[view] = {"big4_micro_f1": round(s["families"]["countries_big4"]["micro_f1"], 4),
+                     "countries_micro_f1": round(s["families"]["countries"]["micro_f1"], 4),
+                     **{code: round(s["per_label"].get(code, {}).get("f1", 0.0), 4) for code in BIG4}}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gazetteer", type=Path, default=GAZETTEER_PATH)
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    try:
+        result = run(args.data_dir, args.gazetteer, args.folds, args.repeats, args.seed)
+    except (OSError, ValueError) as exc:
+        print(f"country_cv: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
