@@ -86,6 +86,8 @@ def schemas() -> dict[str, Any]:
             "trained_at": {"type": "string"},
             "training_data": {"type": "array", "items": file_identity},
             "dev_metrics": {"type": "object", "description": "Scores on the held-out dev file, when it was used."},
+            "cv_metrics": {"type": "object", "description": "Out-of-fold scores on the training file (the "
+                           "predictions the thresholds were tuned on), whole articles and feed items."},
             "versions": {"type": "object", "additionalProperties": {"type": "string"}},
         },
     }

@@ -47,7 +47,7 @@ def test_a_country_the_gazetteer_cannot_find_scores_zero(data_dir: Path, tmp_pat
     for view in ("whole", "feed_items"):
         assert shipped[view]["KR"] > 0
         assert blind[view]["KR"] == 0
-        assert 0 <= blind[view]["big4_micro_f1"] < shipped[view]["big4_micro_f1"] <= 1
+        assert 0 <= blind[view]["countries_big4_micro_f1"] < shipped[view]["countries_big4_micro_f1"] <= 1
 
 
 def test_a_gazetteer_with_other_countries_is_refused(data_dir: Path, tmp_path: Path,

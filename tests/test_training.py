@@ -15,7 +15,7 @@ from service.cli import main
 from training.baseline import keyword_baseline
 from training.data import label_matrix, load_labelled, short_view
 from training.evaluate import _target
-from training.train import group_folds, train
+from training.train import cv_scores, group_folds, train
 from training.weak import UNKNOWN, weak_label
 
 from conftest import TEST_DATA, tiny_config
@@ -80,11 +80,13 @@ def test_train_and_evaluate_commands(tmp_path: Path) -> None:
                                   "--dev-file", "tiny.jsonl", "--no-pool", "-o", str(bundle)])
     assert result.exit_code == 0, result.output
     assert "wrote" in result.output and bundle.is_file()
+    assert "cross-validated on the training file" in result.output
     report = tmp_path / "out" / "eval.json"
     result = runner.invoke(main, ["evaluate", "--data", str(TINY), "--model", str(bundle), "--report", str(report)])
     assert result.exit_code == 0, result.output
     assert "cybersecurity" in result.output and "baseline" in result.output
     assert "news-feed items" in result.output and "target" in result.output
+    assert "out of fold on the training file" in result.output and "feed_items" in result.output
     data = json.loads(report.read_text())
     assert set(data) == {"article", "short"}
     for view in data.values():
@@ -148,3 +150,30 @@ def test_targets_are_checked_per_family(family: str, micro: float, topic_f1: flo
     model = {"families": {family: {"micro_f1": micro}},
              "per_label": {t: {"f1": topic_f1 if t == "ai" else 0.99} for t in ("5g", "ai", "semiconductors")}}
     assert _target(family, model) == expected
+
+
+def test_cv_scores_score_whole_articles_and_feed_items_apart() -> None:
+    labels = label_names()
+    ai, jp = labels.index("ai"), labels.index("JP")
+    Y = np.zeros((4, len(labels)), dtype=int)
+    Y[[0, 1, 2, 3], ai] = 1          # two articles, then their two feed items: all about AI
+    Y[[0, 2], jp] = 1
+    P = np.zeros(Y.shape)
+    P[[0, 1, 2], ai] = 0.9           # the second feed item's AI is missed
+    P[[0, 2], jp] = 0.8
+    P[1, jp] = 0.8                   # and one article is wrongly given JP
+    found = cv_scores(Y, P, dict.fromkeys(labels, 0.5), labels, n_articles=2)
+    assert set(found) == {"whole", "feed_items"}
+    assert found["whole"]["ai"] == 1.0 and found["feed_items"]["ai"] == pytest.approx(2 / 3, abs=1e-4)
+    assert found["whole"]["JP"] == pytest.approx(2 / 3, abs=1e-4) and found["feed_items"]["JP"] == 1.0
+    assert found["whole"]["topics_micro_f1"] == 1.0
+    assert cv_scores(Y[:2], P[:2], dict.fromkeys(labels, 0.5), labels, n_articles=2).keys() == {"whole"}
+
+
+def test_the_bundle_records_its_out_of_fold_scores(tiny_tagger: Tagger) -> None:
+    cv = tiny_tagger.manifest["cv_metrics"]
+    assert (cv["folds"], cv["repeats"]) == (2, 3)
+    for view in ("whole", "feed_items"):
+        assert {"topics_micro_f1", "countries_big4_micro_f1", "cooperation_micro_f1", "ai", "JP"} <= set(cv[view])
+        assert all(0.0 <= v <= 1.0 for v in cv[view].values())
+    assert cv["whole"]["topics_micro_f1"] > 0  # the tiny sentences are learnable across folds

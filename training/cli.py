@@ -34,9 +34,10 @@ def train_command(data_dir: Path, train_file: str, dev_file: str, output: Path, 
                          tokenizer=tokenizer, use_pool=use_pool, pool_limit=pool_limit, seed=seed)
     tagger = train(config)
     click.echo(f"wrote {output} ({tagger.version})")
+    click.echo("cross-validated on the training file: " + json.dumps(tagger.manifest["cv_metrics"], indent=2))
     metrics = tagger.manifest.get("dev_metrics")
     if metrics:
-        click.echo(json.dumps({k: v for k, v in metrics.items() if k != "file"}, indent=2))
+        click.echo("dev: " + json.dumps({k: v for k, v in metrics.items() if k != "file"}, indent=2))
 
 
 VIEW_TITLES = {"article": "whole articles (targets are for these)",
@@ -64,5 +65,13 @@ def evaluate_command(data_file: Path, model_path: Path, report: Path) -> None:
     for view, result in results.items():
         click.echo(f"\n== {VIEW_TITLES[view]} ==\n")
         click.echo(format_report(result, targets=view == "article"))
+    cv = tagger.manifest.get("cv_metrics")
+    if cv:  # bundles trained before this was recorded have none
+        click.echo("\nout of fold on the training file (the predictions its thresholds were tuned on, so slightly "
+                   "optimistic), micro-F1:")
+        for view, found in cv.items():
+            if isinstance(found, dict):
+                click.echo(f"  {view:<12}" + "  ".join(f"{k.removesuffix('_micro_f1')} {v:.3f}" for k, v in found.items()
+                                                       if k.endswith("_micro_f1")))
     written = write_reports(results, report, tagger.labels)
     click.echo(f"\nwrote {', '.join(str(p) for p in written)}")

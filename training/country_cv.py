@@ -23,11 +23,9 @@ from model.estimator import label_names
 from model.features import prepare
 from model.gazetteer import GAZETTEER_PATH, load_gazetteer
 from training.data import DEFAULT_DATA_DIR, label_matrix, load_labelled, short_view
-from training.metrics import score
+from training.metrics import BIG_FOUR
 from training.thresholds import tune_thresholds
-from training.train import TrainConfig, out_of_fold, threshold_groups
-
-BIG4 = ("JP", "KR", "US", "CN")
+from training.train import TrainConfig, cv_scores, out_of_fold, threshold_groups
 
 
 def run(data_dir: Path, gazetteer_path: Path, folds: int = 5, repeats: int = 2, seed: int = 0,
@@ -54,16 +52,10 @@ def run(data_dir: Path, gazetteer_path: Path, folds: int = 5, repeats: int = 2, 
     groups = np.tile(np.arange(len(rows)), 2)
     params = {**config.model_params, "lsa_components": 0}
     P = out_of_fold(docs, Y, params, folds, seed, repeats=repeats, groups=groups)
-    limits = tune_thresholds(Y, P, labels, threshold_groups(labels))
-    predicted = (P >= np.array([limits[label] for label in labels])).astype(int)
-    out: dict[str, Any] = {"gazetteer": str(gazetteer_path), "articles": len(rows), "folds": folds,
-                           "repeats": repeats}
-    for view, part in (("whole", slice(0, len(rows))), ("feed_items", slice(len(rows), None))):
-        s = score(Y[part], predicted[part], labels)
-        out[view] = {"big4_micro_f1": round(s["families"]["countries_big4"]["micro_f1"], 4),
-                     "countries_micro_f1": round(s["families"]["countries"]["micro_f1"], 4),
-                     **{code: round(s["per_label"].get(code, {}).get("f1", 0.0), 4) for code in BIG4}}
-    return out
+    scores = cv_scores(Y, P, tune_thresholds(Y, P, labels, threshold_groups(labels)), labels, len(rows))
+    country_keys = ("countries_big4_micro_f1", "countries_micro_f1", *BIG_FOUR)
+    return {"gazetteer": str(gazetteer_path), "articles": len(rows), "folds": folds, "repeats": repeats,
+            **{view: {k: v for k, v in found.items() if k in country_keys} for view, found in scores.items()}}
 
 
 def main(argv: list[str] | None = None) -> int:
