@@ -125,17 +125,26 @@ def record(inputs: Path, output: Path, raw: Path, jobs: int, rate: int, model: P
     Raises
     ------
     click.ClickException
-        If py-spy cannot run or sample it (e.g. ptrace is not allowed here).
+        If `tagger tag` does not tag every article, or py-spy cannot run or sample
+        it (e.g. ptrace is not allowed here).
     """
+    raw.unlink(missing_ok=True)  # what an earlier run left must not pass for this one's stacks
+    output.unlink(missing_ok=True)
     command = [py_spy(), "record", "--subprocesses", "--format", "raw", "--rate", str(rate), "--output", str(raw),
                "--", *tag_command(inputs, output, jobs, FULL.chunk_size, model)]
     done = subprocess.run(command, capture_output=True, text=True)
     # py-spy can exit non-zero once its child has exited ("No child process"): the files decide.
+    with open(inputs, encoding="utf-8") as given:
+        expected = sum(1 for _ in given)
+    tagged = 0
+    if output.is_file():
+        with open(output, encoding="utf-8") as fh:
+            tagged = sum(1 for _ in fh)
+    if tagged != expected:
+        raise click.ClickException(f"`tagger tag` tagged {tagged} of {expected} articles: "
+                                   f"{(done.stdout + done.stderr).strip()[-800:]}")
     if not raw.is_file() or raw.stat().st_size == 0:
         raise click.ClickException(f"py-spy recorded nothing (exit {done.returncode}): {done.stderr.strip()[-500:]}")
-    with open(inputs, encoding="utf-8") as given, open(output, encoding="utf-8") as tagged:
-        if sum(1 for _ in given) != sum(1 for _ in tagged):
-            raise click.ClickException(f"`tagger tag` did not tag every article: {done.stderr.strip()[-500:]}")
 
 
 @click.command()

@@ -58,3 +58,11 @@ def test_readyz_names_the_model(client: FlaskClient, tiny_tagger: Tagger) -> Non
     response = client.get("/readyz")
     assert (response.status_code, response.get_json()) == (200, {"status": "ready",
                                                                   "model_version": tiny_tagger.version})
+
+
+def test_model_of_a_bundle_without_cv_metrics_leaves_them_out(client: FlaskClient) -> None:
+    tagger: Tagger = client.application.extensions["tagger"]
+    tagger.manifest = {k: v for k, v in tagger.manifest.items() if k != "cv_metrics"}  # bundles before they existed
+    response = client.get("/v1/model")
+    assert response.status_code == 200
+    assert "cv_metrics" not in response.get_json()

@@ -4,9 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click import ClickException
 from click.testing import CliRunner
 
-from bench.profile import STAGES, format_table, main, summarize
+from bench.profile import STAGES, format_table, main, py_spy, summarize
 
 PARENT = 'process 10:"python tagger tag in.jsonl --jobs 2"'
 WORKER = 'process 11:"python tagger tag in.jsonl --jobs 2"'
@@ -52,9 +53,22 @@ def test_a_line_that_is_not_a_recorded_stack_is_refused(line: str) -> None:
         summarize([line])
 
 
+def _has_py_spy() -> bool:
+    try:
+        py_spy()
+    except ClickException:
+        return False
+    return True
+
+
+needs_py_spy = pytest.mark.skipif(not _has_py_spy(), reason="py-spy is not installed (the 'profile' extra; make install has it)")
+
+
 @pytest.mark.slow
+@needs_py_spy
 def test_a_real_run_profiles_the_parent_and_its_workers(tiny_bundle_path: Path, tmp_path: Path) -> None:
     raw = tmp_path / "stacks.raw"
+    raw.write_text("stale stacks of an earlier run 1\n")  # must not be read as this run's
     result = CliRunner().invoke(main, ["--jobs", "2", "--articles", "400", "--rate", "500",
                                        "--model", str(tiny_bundle_path), "--raw", str(raw)])
     if result.exit_code and "ermission" in result.output:  # py-spy needs ptrace, which some sandboxes forbid
@@ -65,3 +79,12 @@ def test_a_real_run_profiles_the_parent_and_its_workers(tiny_bundle_path: Path, 
     assert [p.child for p in processes] == [False, True, True]
     assert all(p.stages["tag_many"] > 0 for p in processes[1:])
     assert "worker" in result.output and "n-gram counts" in result.output
+
+
+@pytest.mark.slow
+@needs_py_spy
+def test_a_failed_tagger_run_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--jobs", "1", "--articles", "20", "--model", str(tmp_path / "absent.joblib")])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # a ClickException, not a traceback
+    assert "tagged 0 of 20 articles" in result.output
