@@ -26,10 +26,16 @@ from bench.stats import median
 _TIME_LINE = re.compile(r"^time (\d+(?:\.\d+)?) s reading, tagging and writing", re.MULTILINE)
 
 
+def console_script(name: str) -> str | None:
+    """The path of console script `name` of this environment (beside the running
+    interpreter, else on PATH), or None if it is not installed."""
+    beside = Path(sys.executable).with_name(name)
+    return str(beside) if beside.exists() else shutil.which(name)
+
+
 def tagger_command() -> str:
     """The `tagger` console script of this environment."""
-    beside = Path(sys.executable).with_name("tagger")
-    found = str(beside) if beside.exists() else shutil.which("tagger")
+    found = console_script("tagger")
     if not found:
         raise RuntimeError("no `tagger` command: install the package (make install)")
     return found
@@ -49,7 +55,8 @@ def reported_seconds(stderr: str) -> float:
     return float(found.group(1))
 
 
-def _command(inputs: Path, output: Path, jobs: int, chunk_size: int, model: Path) -> list[str]:
+def tag_command(inputs: Path, output: Path, jobs: int, chunk_size: int, model: Path) -> list[str]:
+    """The `tagger tag` command line section 2 runs (and `bench.profile` samples)."""
     return [tagger_command(), "tag", str(inputs), "-o", str(output), "--overwrite",
             "--jobs", str(jobs), "--chunk-size", str(chunk_size), "--model", str(model)]
 
@@ -64,7 +71,7 @@ def _finished(command: list[str], returncode: int, stderr: str) -> float:
 def tag_file(inputs: Path, output: Path, jobs: int, chunk_size: int, model: Path) -> tuple[float, float]:
     """Seconds `tagger tag` takes on `inputs` end to end, and the seconds it reports
     for reading, tagging and writing; raises RuntimeError if it fails."""
-    command = _command(inputs, output, jobs, chunk_size, model)
+    command = tag_command(inputs, output, jobs, chunk_size, model)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - start
@@ -86,7 +93,7 @@ def side_by_side(inputs: Path, outputs: Sequence[Path], chunk_size: int, model: 
     RuntimeError
         If a run fails.
     """
-    commands = [_command(inputs, out, 1, chunk_size, model) for out in outputs]
+    commands = [tag_command(inputs, out, 1, chunk_size, model) for out in outputs]
     running = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for c in commands]
 
     def watch(process: subprocess.Popen[str]) -> tuple[str, float]:

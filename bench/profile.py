@@ -14,9 +14,7 @@ not CPU. Compare shares within a process, and processes of the same run.
 """
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
@@ -25,7 +23,7 @@ from pathlib import Path
 
 import click
 
-from bench.batch import _command as tag_command
+from bench.batch import console_script, tag_command
 from bench.sample import load_sample, write_jsonl
 from bench.settings import FULL
 
@@ -112,8 +110,7 @@ def py_spy() -> str:
     click.ClickException
         If py-spy is not installed.
     """
-    beside = Path(sys.executable).with_name("py-spy")
-    found = str(beside) if beside.exists() else shutil.which("py-spy")
+    found = console_script("py-spy")
     if not found:
         raise click.ClickException("py-spy is not installed: pip install .[profile] (make install does)")
     return found
