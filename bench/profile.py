@@ -39,9 +39,9 @@ STAGES = (
     ("    keyword scan", "labelled_spans", "model/keywords.py"),
     ("    gazetteer", "find", "model/gazetteer.py"),
     ("    tokenise", "tokenize", "model/text.py"),
-    ("  text features", "_text_blocks", "model/estimator.py"),
-    ("    n-gram counts", "_count_rows", "model/estimator.py"),
-    ("  country model", "_pairs", "model/estimator.py"),
+    ("  text features", "_text_blocks", "model/featurizer.py"),
+    ("    n-gram counts", "count_rows", "model/featurizer.py"),
+    ("  country model", "mentioned_pairs", "model/heads/countries.py"),
 )
 
 

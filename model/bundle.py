@@ -21,7 +21,7 @@ from model.errors import BundleError
 from model.tagger import Tagger
 
 FORMAT = "vn-tech-tagger-bundle"
-FORMAT_VERSION = 2  # 2: vocabularies packed as strings, no feature_names_ (model.estimator)
+FORMAT_VERSION = 3  # 3: partners and per-kind thresholds (model v2); 2: vocabularies packed as strings
 DEFAULT_BUNDLE = Path(__file__).resolve().parent / "artifacts" / "tagger.joblib"
 
 
@@ -59,7 +59,8 @@ def save_bundle(tagger: Tagger, path: str | Path) -> Path:
     manifest.pop("bundle_sha256", None)
     manifest.pop("bundle_bytes", None)
     payload = {"format": FORMAT, "format_version": FORMAT_VERSION, "pipeline": tagger.pipeline,
-               "labels": tagger.labels, "thresholds": tagger.thresholds, "version": tagger.version,
+               "labels": tagger.labels, "thresholds": tagger.thresholds, "short_thresholds": tagger.short_thresholds,
+               "version": tagger.version,
                "manifest": manifest}
     joblib.dump(payload, path, compress=("zlib", 3))
     manifest["bundle_sha256"] = _sha256(path)
@@ -120,6 +121,7 @@ def load_bundle(path: str | Path = DEFAULT_BUNDLE) -> Tagger:
         thresholds=dict(payload["thresholds"]),
         version=str(payload["version"]),
         manifest=manifest,
+        short_thresholds=payload.get("short_thresholds"),
     )
     try:
         tagger.warm_up()

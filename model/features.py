@@ -51,6 +51,7 @@ class Prepared:
     body_keywords: tuple[int, ...]
     cooperation_cues: tuple[int, ...] = (0, 0, 0, 0)
     areas: tuple[int, ...] = (0, 0, 0, 0)
+    cooperation_sentences: tuple[int, ...] = ()  # numbers (`sentence_ends`) of the body's sentences with a cooperation word
 
     @property
     def length(self) -> int:
@@ -96,6 +97,8 @@ def prepare(article: Article | Mapping[str, Any], tokenizer: str = "syllable",
         body_keywords=tuple(body_kw[k] for k in matcher.labels),
         cooperation_cues=cooperation_cues(mentions, found["body"], ends["body"]),
         areas=named_areas(found, ends),
+        cooperation_sentences=tuple(sorted({bisect.bisect_right(ends["body"], start)
+                                            for start, _, labels in found["body"] if "cooperation" in labels})),
     )
 
 

@@ -8,18 +8,22 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from model.estimator import COOPERATION, TOPICS
-from model.features import SHORT_BODY, Prepared
+from model.features import SHORT_BODY, Prepared, is_short
+from model.heads.text import keyword_terms
+from model.labels import COOPERATION, PARTNER_PREFIX, TOPICS, is_partner
 
 EVIDENCE_TERMS = 5
 
 
 @dataclass
 class Tagger:
-    """Tags articles with countries, topics and cooperation, with scores and evidence.
+    """Tags articles with countries, topics, cooperation and partners, with scores and evidence.
 
     `pipeline` maps raw articles to probabilities (`predict_proba`) over
-    `labels`; a label is given when its probability reaches its threshold.
+    `labels`; a label is given when its probability reaches its threshold:
+    `short_thresholds` for news-feed items (`model.features.is_short`) when
+    set, else `thresholds`. A partner is given only with cooperation, and is
+    then one of the countries too (LABELING.md).
     """
 
     pipeline: Pipeline
@@ -27,6 +31,7 @@ class Tagger:
     thresholds: dict[str, float]
     version: str
     manifest: dict[str, Any] = field(default_factory=dict)
+    short_thresholds: dict[str, float] | None = None
 
     @property
     def model(self) -> Any:
@@ -55,25 +60,41 @@ class Tagger:
         if not docs:
             return []
         proba = self.model.predict_proba(docs)
-        return [self._record(a, d, p, explain) for a, d, p in zip(articles, docs, proba)]
+        given = self.decide(proba, [is_short(d) for d in docs])
+        return [self._record(a, d, p, g, explain) for a, d, p, g in zip(articles, docs, proba, given)]
 
     def tag(self, article: Mapping[str, Any], explain: bool = False) -> dict[str, Any]:
         """Tag one article (see `tag_many`)."""
         return self.tag_many([article], explain=explain)[0]
 
-    def decide(self, proba: np.ndarray) -> np.ndarray:
-        """Indicator matrix: each label's probability against its threshold."""
+    def decide(self, proba: np.ndarray, short: Sequence[bool] | np.ndarray | None = None) -> np.ndarray:
+        """Indicator matrix of `proba` (rows: articles, columns: `labels`): each label's
+        probability against its threshold (the short one on rows `short` marks), a partner
+        only where cooperation is given, and each given partner's country given too."""
+        proba = np.asarray(proba)
         limits = np.array([self.thresholds[label] for label in self.labels])
-        return (np.asarray(proba) >= limits).astype(int)
+        if self.short_thresholds is not None and short is not None and np.any(short):
+            short_limits = np.array([self.short_thresholds[label] for label in self.labels])
+            limits = np.where(np.asarray(short, dtype=bool)[:, None], short_limits, limits)
+        given = (proba >= limits).astype(int)
+        partners = [j for j, label in enumerate(self.labels) if is_partner(label)]
+        if partners:
+            col = {label: j for j, label in enumerate(self.labels)}
+            given[:, partners] *= given[:, [col[COOPERATION]]]
+            countries = [col[self.labels[j][len(PARTNER_PREFIX):]] for j in partners]
+            given[:, countries] |= given[:, partners]
+        return given
 
-    def _record(self, article: Mapping[str, Any], doc: Prepared, proba: np.ndarray, explain: bool) -> dict[str, Any]:
-        given = [label for label, p in zip(self.labels, proba) if p >= self.thresholds[label]]
+    def _record(self, article: Mapping[str, Any], doc: Prepared, proba: np.ndarray, decided: np.ndarray,
+                explain: bool) -> dict[str, Any]:
+        given = [label for label, g in zip(self.labels, decided) if g]
         ident = article.get("id") if isinstance(article, Mapping) else getattr(article, "id", None)
         record: dict[str, Any] = {
             "id": None if ident is None else str(ident),
-            "countries": [g for g in given if g not in TOPICS and g != COOPERATION],
+            "countries": [g for g in given if g not in TOPICS and g != COOPERATION and not is_partner(g)],
             "topics": [g for g in given if g in TOPICS],
             "cooperation": COOPERATION in given,
+            "partners": [g[len(PARTNER_PREFIX):] for g in given if is_partner(g)],
             "scores": {label: round(float(p), 4) for label, p in zip(self.labels, proba)},
             "model_version": self.version,
         }
@@ -92,6 +113,11 @@ class Tagger:
         the names, places and actors found for a country."""
         if label in TOPICS or label == COOPERATION:
             return self.model.text_evidence(doc, label, EVIDENCE_TERMS)
+        if is_partner(label):
+            # The partner's names, then the cooperation words the text reports.
+            named = self.evidence(doc, label[len(PARTNER_PREFIX):])
+            words = keyword_terms(doc, COOPERATION, head=True, body=True)
+            return list(dict.fromkeys(named[:3] + words))[:EVIDENCE_TERMS]
         counts: dict[str, int] = {}
         for fm in doc.mentions:
             if fm.mention.code == label:
@@ -105,6 +131,7 @@ class Tagger:
             "model_version": self.version,
             "labels": list(self.labels),
             "thresholds": dict(self.thresholds),
+            "short_thresholds": dict(self.short_thresholds or self.thresholds),
             **{k: v for k, v in self.manifest.items() if k not in ("bundle_sha256", "bundle_bytes")},
         }
 

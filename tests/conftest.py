@@ -1,4 +1,5 @@
-"""Shared fixtures: a tiny model trained on the sentences in tests/data/tiny.jsonl."""
+"""Shared fixtures: a tiny model trained on the sentences in tests/data/tiny.jsonl (as news-feed items)
+and tests/data/tiny_whole.jsonl (the same, each body repeated into a whole article)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -25,7 +26,7 @@ TINY_PARAMS = {"min_df": 1, "country_min_support": 100}
 
 def tiny_config(output: Path, **overrides) -> TrainConfig:
     """Training settings for the tiny model (no pool, two folds, no dev file)."""
-    values = dict(data_dir=TEST_DATA, train_file="tiny.jsonl", dev_file="absent.jsonl", use_pool=False,
+    values = dict(data_dir=TEST_DATA, train_files=("tiny.jsonl", "tiny_whole.jsonl"), dev_files=(), use_pool=False,
                   folds=2, output=output, model_params=dict(TINY_PARAMS))
     values.update(overrides)
     return TrainConfig(**values)

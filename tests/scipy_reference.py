@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from model.estimator import TOPICS, TaggerModel
+from model.heads.countries import mentioned_pairs
+from model.estimator import TaggerModel
+from model.labels import TOPICS, country_labels
 from model.features import Prepared
 
 
@@ -55,8 +57,8 @@ def country_matrix_pair_by_pair(model: TaggerModel, index: list[tuple[int, str]]
 def country_proba_with_sklearn(model: TaggerModel, docs: list[Prepared]) -> np.ndarray:
     """The country columns of `predict_proba` the slow way: `country_matrix_pair_by_pair`,
     through the gradient boosting's own `predict_proba`; 0 where no pair."""
-    out = np.zeros((len(docs), len(model.labels_) - len(TOPICS) - 1))
-    index, blocks = model._pairs(docs)
+    out = np.zeros((len(docs), len(country_labels(model.labels_))))
+    index, blocks = mentioned_pairs(docs)
     if index:
         Xp = country_matrix_pair_by_pair(model, index, blocks)
         for (i, code), p in zip(index, model.country_model_.predict_proba(Xp)[:, 1]):

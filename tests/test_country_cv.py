@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from model.features import SHORT_BODY
 from model.gazetteer import GAZETTEER_PATH
 from training.country_cv import main, run
 from training.train import TrainConfig
@@ -16,13 +16,10 @@ from conftest import TEST_DATA, TINY_PARAMS
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny sentences as train.jsonl, each also as a whole article past `SHORT_BODY`."""
+    """The tiny sentences as whole articles (train.jsonl) and as feed items (train_short.jsonl)."""
     folder = tmp_path_factory.mktemp("data")
-    rows = [json.loads(line) for line in (TEST_DATA / "tiny.jsonl").read_text(encoding="utf-8").splitlines()]
-    whole = [{**r, "id": f"{r['id']}-whole", "body": " ".join([r["body"]] * (SHORT_BODY // len(r["body"]) + 1))}
-             for r in rows]
-    (folder / "train.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows + whole),
-                                        encoding="utf-8")
+    shutil.copy(TEST_DATA / "tiny_whole.jsonl", folder / "train.jsonl")
+    shutil.copy(TEST_DATA / "tiny.jsonl", folder / "train_short.jsonl")
     return folder
 
 

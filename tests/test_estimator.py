@@ -4,7 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.estimator import TOPICS, TaggerModel, label_names, topic_areas
+from model.estimator import TaggerModel
+from model.heads.topics import topic_areas
+from model.labels import TOPICS, label_names
 from model.features import AREA_TOPICS, prepare
 from model.tagger import Tagger
 from training.data import label_matrix, load_labelled
@@ -40,20 +42,36 @@ def test_area_precision_counts_cooperation_articles_naming_a_topic() -> None:
     Y[1, TOPICS.index("semiconductors")] = 1
     Y[2, TOPICS.index("5g")] = 0          # not a cooperation article: not counted
     # 3 (article, named topic) pairs in cooperation articles, 2 labelled; Beta(1, 1) prior.
-    assert TaggerModel._fit_area_precision(docs, Y) == pytest.approx((2 + 1) / (3 + 2))
+    assert TaggerModel()._fit_area_precision(docs, Y) == pytest.approx((2 + 1) / (3 + 2))
 
 
 def test_cooperation_areas_raise_only_the_named_topics() -> None:
-    model = TaggerModel()
+    model = TaggerModel(topic_gate=False)
     model.area_precision_ = 0.9
     out = np.zeros((2, len(label_names())))
     out[:, :COOP] = 0.01
     out[:, COOP] = [0.8, 0.0]
     docs = [_doc("Hai nước hợp tác về 5G."), _doc("Hai nước hợp tác về 5G.")]
-    model._add_cooperation_areas(docs, out)
+    model._adjust_topics(docs, out)
     assert out[0, TOPICS.index("5g")] == pytest.approx(1 - 0.99 * (1 - 0.8 * 0.9))
     assert out[0, TOPICS.index("ai")] == pytest.approx(0.01)   # not named: unchanged
     assert out[1, :COOP] == pytest.approx([0.01] * COOP)       # no cooperation: unchanged
+
+
+@pytest.mark.parametrize("text, named", [
+    ("Hai nước hợp tác về 5G.", {"5g"}),
+    ("Sinh viên ngành khoa học máy tính nhận học bổng.", set()),     # computer science is not AI
+    ("Người dân làm căn cước gắn chip tại phường.", set()),           # an ID card's chip is no chip industry
+    ("Huawei và Mỹ: căng thẳng leo thang.", set()),                   # a company or country alone names no topic
+    ("Nvidia ra mắt chip AI mới cho trung tâm dữ liệu.", {"ai", "semiconductors"}),
+])
+def test_the_gate_zeroes_every_topic_the_text_does_not_name(text: str, named: set[str]) -> None:
+    model = TaggerModel(cooperation_areas=False)
+    out = np.zeros((1, len(label_names())))
+    out[:, :COOP] = 0.7
+    model._adjust_topics([_doc(text)], out)
+    assert {t for j, t in enumerate(TOPICS) if out[0, j] > 0} == named
+    assert all(out[0, j] == 0.7 for j, t in enumerate(TOPICS) if t in named)
 
 
 def test_switching_cooperation_areas_off_changes_only_topic_scores() -> None:

@@ -15,11 +15,13 @@ from sklearn.feature_extraction.text import CountVectorizer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from model.heads.countries import mentioned_pairs
 from model.bundle import FORMAT_VERSION, _sha256, load_bundle, manifest_path
 from model.errors import BundleError
-from model.estimator import TaggerModel, _column_terms, _count_rows, _tfidf_rows, _vectorizer
+from model.estimator import TaggerModel
+from model.labels import country_labels
+from model.featurizer import column_terms as _column_terms, count_rows as _count_rows, make_vectorizer as _vectorizer, tfidf_rows as _tfidf_rows
 from model.tagger import Tagger
-from model.upgrade import upgrade_bundle
 
 from conftest import TEST_DATA
 from scipy_reference import (assert_same_csr, country_matrix_pair_by_pair, country_proba_with_sklearn,
@@ -222,7 +224,7 @@ def test_tfidf_hot_path_follows_other_settings(tiny_tagger: Tagger, setting: dic
 
 def _country_rows(tagger: Tagger) -> np.ndarray:
     model = tagger.model
-    index, blocks = model._pairs(tagger.prepare(ARTICLES))
+    index, blocks = mentioned_pairs(tagger.prepare(ARTICLES))
     return country_matrix_pair_by_pair(model, index, blocks)
 
 
@@ -239,10 +241,12 @@ def test_country_hot_path_equals_predict_proba(tiny_tagger: Tagger) -> None:
 def test_country_pair_matrix_stacks_the_country_matrices(tiny_tagger: Tagger) -> None:
     model = copy.deepcopy(tiny_tagger.model)
     docs = _real_looking_docs(tiny_tagger)
-    index, blocks = model._pairs(docs)
+    index, blocks = mentioned_pairs(docs)
     codes = sorted({code for _, code in index})
     assert len(codes) > 2
-    np.testing.assert_array_equal(model._own_proba(docs)[:, TEXT_LABELS:], country_proba_with_sklearn(model, docs))
+    n_countries = len(country_labels(model.labels_))
+    np.testing.assert_array_equal(model._own_proba(docs)[:, TEXT_LABELS:TEXT_LABELS + n_countries],
+                                  country_proba_with_sklearn(model, docs))
     for indicators in ([], codes[::2], ["ZZ", *codes[::-1]]):  # the tiny model has none of its own
         model.country_indicators_ = indicators
         expected = country_matrix_pair_by_pair(model, index, blocks)
@@ -274,24 +278,9 @@ def _write_format_1(tiny_tagger: Tagger, tiny_bundle_path: Path, target: Path, m
     return target
 
 
-def test_a_format_1_bundle_is_refused_with_a_clear_message(tiny_tagger: Tagger, tiny_bundle_path: Path,
+def test_an_older_format_bundle_is_refused_with_a_clear_message(tiny_tagger: Tagger, tiny_bundle_path: Path,
                                                            tmp_path: Path, monkeypatch) -> None:
     old = _write_format_1(tiny_tagger, tiny_bundle_path, tmp_path / "old.joblib", monkeypatch)
     with pytest.raises(BundleError, match=f"bundle format 1, this code reads {FORMAT_VERSION}"):
         load_bundle(old)
 
-
-def test_upgrade_turns_a_format_1_bundle_into_the_same_model(tiny_tagger: Tagger, tiny_bundle_path: Path,
-                                                             tmp_path: Path, monkeypatch) -> None:
-    old = _write_format_1(tiny_tagger, tiny_bundle_path, tmp_path / "old.joblib", monkeypatch)
-    new = upgrade_bundle(old, tmp_path / "new" / "tagger.joblib")
-    upgraded = load_bundle(new)
-    assert upgraded.manifest["format_version"] == FORMAT_VERSION
-    assert upgraded.version == tiny_tagger.version
-    assert upgraded.tag_many(ARTICLES, explain=True) == tiny_tagger.tag_many(ARTICLES, explain=True)
-    assert "feature_names_" not in joblib.load(new)["pipeline"].steps[-1][1].__dict__
-
-
-def test_upgrade_refuses_a_bundle_already_in_this_format(tiny_bundle_path: Path, tmp_path: Path) -> None:
-    with pytest.raises(BundleError, match="this upgrades formats"):
-        upgrade_bundle(tiny_bundle_path, tmp_path / "again.joblib")

@@ -1,59 +1,42 @@
-"""The ablation command: its shipped row is what `tagger train` ships, and the
-threshold rule is compared on the same model."""
+"""The ablation command: each row is a `tagger train` run with one choice changed, scored on both dev sets."""
 from __future__ import annotations
 
-import gzip
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from model.features import SHORT_BODY
-from training.experiments import PLAIN_PEAK, POOL_STEPS, run
+from training.experiments import SHIPPED, format_table, run
 from training.train import TrainConfig, train
 
-from conftest import TEST_DATA
-
-SHIPPED_AT = next(i for i, (step, *_) in enumerate(POOL_STEPS) if "(shipped)" in step)
-SHIPPED = POOL_STEPS[SHIPPED_AT][0]
-FAMILIES = ("topics", "countries_big4", "countries", "cooperation")
+from conftest import TEST_DATA, TINY_PARAMS
 
 
 @pytest.fixture(scope="module")
 def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny sentences, each also as a whole article (its body repeated past
-    `SHORT_BODY`), as train, dev and (gzipped) pool."""
+    """The tiny sentences as train and dev files of both kinds (no pools)."""
     folder = tmp_path_factory.mktemp("data")
-    rows = [json.loads(line) for line in (TEST_DATA / "tiny.jsonl").read_text(encoding="utf-8").splitlines()]
-    whole = [{**r, "id": f"{r['id']}-whole", "body": " ".join([r["body"]] * (SHORT_BODY // len(r["body"]) + 1))}
-             for r in rows]
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows + whole)
-    for name in ("train.jsonl", "dev.jsonl"):
-        (folder / name).write_text(text, encoding="utf-8")
-    with gzip.open(folder / "pool.jsonl.gz", "wt", encoding="utf-8") as pool:
-        pool.write(text)
+    for name, source in (("train.jsonl", "tiny_whole.jsonl"), ("train_short.jsonl", "tiny.jsonl"),
+                         ("dev.jsonl", "tiny_whole.jsonl"), ("dev_short.jsonl", "tiny.jsonl")):
+        shutil.copy(TEST_DATA / source, folder / name)
     return folder
 
 
-@pytest.fixture(scope="module")
-def rows(tiny_data: Path) -> list[dict]:
-    config = TrainConfig()
-    return run(tiny_data, config.folds, 0, ["syllable"], config.cv_repeats, pool_steps=SHIPPED_AT + 1)
+def _config(folder: Path) -> TrainConfig:
+    return TrainConfig(data_dir=folder, use_pool=False, folds=2, cv_repeats=1, model_params=dict(TINY_PARAMS))
 
 
-def test_the_plain_peak_row_follows_the_shipped_row(rows: list[dict]) -> None:
-    steps = [r["step"] for r in rows]
-    assert steps[0] == "keyword baseline"
-    assert steps[-2:] == [SHIPPED, PLAIN_PEAK]
-    assert steps.count(PLAIN_PEAK) == 1
-
-
-def test_the_shipped_row_scores_what_tagger_train_ships(rows: list[dict], tiny_data: Path, tmp_path: Path) -> None:
-    shipped = next(r for r in rows if r["step"] == SHIPPED)
-    metrics = train(TrainConfig(data_dir=tiny_data, output=tmp_path / "m.joblib")).manifest["dev_metrics"]
-    for family in FAMILIES:
-        assert shipped[f"{family}_micro_f1"] == round(metrics[family]["micro_f1"], 4), family
-        assert shipped[f"short_{family}_micro_f1"] == round(metrics["short"][family]["micro_f1"], 4), family
-    # the calibration error reads every probability, so it tells the models apart where F1 saturates
-    assert shipped["ece"] == round(metrics["ece"], 4)
-    assert shipped["short_ece"] == round(metrics["short"]["ece"], 4)
+def test_the_shipped_row_scores_what_tagger_train_ships(tiny_data: Path, tmp_path: Path) -> None:
+    steps = [(SHIPPED, {}), ("one threshold set", {"per_kind_thresholds": False})]
+    rows = run(tiny_data, 1, steps, _config(tiny_data))
+    assert [r["step"] for r in rows] == ["keyword baseline", SHIPPED, "one threshold set"]
+    config = _config(tiny_data)
+    metrics = train(TrainConfig(**{**config.__dict__, "output": tmp_path / "m.joblib"})).manifest["dev_metrics"]
+    for name in ("dev.jsonl", "dev_short.jsonl"):
+        for family in ("topics", "cooperation", "partners"):
+            assert rows[1][f"{name}:{family}"] == round(metrics[name][family]["micro_f1"], 4)
+            assert 0.0 <= rows[0][f"{name}:{family}"] <= 1.0
+    table = format_table(rows, config.dev_files)
+    assert table.count("\n") == 1 + len(rows) and "dev_short:partners" in table
+    json.dumps(rows)  # the rows are what --out writes

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from model.bundle import DEFAULT_BUNDLE, load_bundle
+from model.labels import country_labels
 from training.data import load_labelled
 
 from conftest import SHARED_DATA, TEST_DATA
@@ -39,9 +40,10 @@ def shipped():
 def test_seed_article_is_tagged_exactly(shipped, index: int) -> None:
     seed = _seeds()[index]
     result = shipped.tag(seed, explain=True)
-    got = (sorted(result["countries"]), sorted(result["topics"]), result["cooperation"])
-    want = (sorted(seed["countries"]), sorted(seed["topics"]), seed["cooperation"])
+    got = (sorted(result["countries"]), sorted(result["topics"]), result["cooperation"], sorted(result["partners"]))
+    want = (sorted(seed["countries"]), sorted(seed["topics"]), seed["cooperation"], sorted(seed["partners"]))
     assert got == want, f"{seed['title']}: scores {result['scores']}"
+    assert all(result["evidence"][f"partner:{code}"] for code in result["partners"])
 
 
 @pytest.mark.parametrize("index", range(5))
@@ -55,8 +57,9 @@ def test_seed_countries_and_cooperation(shipped, index: int) -> None:
 
 def test_shipped_manifest_names_its_training_data(shipped) -> None:
     names = [f["name"] for f in shipped.manifest["training_data"]]
-    assert names[0] == "train.jsonl"
-    assert shipped.manifest["dev_metrics"]["file"]["name"] == "dev.jsonl"
+    assert names[:2] == ["train.jsonl", "train_short.jsonl"]
+    assert set(shipped.manifest["dev_metrics"]) == {"dev.jsonl", "dev_short.jsonl"}
+    assert shipped.short_thresholds is not None
     assert DEFAULT_BUNDLE.stat().st_size <= 25 * 1024 * 1024
 
 
@@ -77,6 +80,7 @@ def test_country_hot_path_equals_scikit_learn(shipped) -> None:
     docs = _seeds_and_tiny(shipped)
     model = shipped.model
     assert model.country_indicators_, "the shipped model should have country indicators"
-    countries = model._own_proba(docs)[:, 5:]  # after the four topics and cooperation; no twin
+    codes = country_labels(model.labels_)
+    countries = model._own_proba(docs)[:, 5:5 + len(codes)]  # after the four topics and cooperation; no twin
     np.testing.assert_array_equal(countries, country_proba_with_sklearn(model, docs))
     assert countries.any()

@@ -2,10 +2,9 @@
 
     python -m training.country_cv [--gazetteer FILE] [--data-dir DIR] [--folds 5] [--repeats 2]
 
-Prepares train.jsonl with the gazetteer FILE (default: the shipped one), adds
-each article's news-feed view (`short_view`, in the same fold as its article),
-and scores grouped K-fold out-of-fold predictions with thresholds tuned on
-those same predictions, as `tagger train` tunes them. The pool and the LSA
+Prepares the training files (whole articles and news-feed items) with the
+gazetteer FILE (default: the shipped one), and scores K-fold out-of-fold
+predictions with thresholds tuned on those same predictions. The pool and the LSA
 block are left out: the country model reads no text. Dev is not read. Run it
 once per gazetteer (an older one: ``git show REV:model/gazetteer.json``).
 """
@@ -19,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from model.estimator import label_names
-from model.features import prepare
+from model.labels import label_names
+from model.features import is_short, prepare
 from model.gazetteer import GAZETTEER_PATH, load_gazetteer
-from training.data import DEFAULT_DATA_DIR, label_matrix, load_labelled, short_view
+from training.data import DEFAULT_DATA_DIR, label_matrix, load_labelled
 from training.metrics import BIG_FOUR
 from training.thresholds import tune_thresholds
 from training.train import TrainConfig, cv_scores, out_of_fold, threshold_groups
@@ -31,7 +30,7 @@ from training.train import TrainConfig, cv_scores, out_of_fold, threshold_groups
 def run(data_dir: Path, gazetteer_path: Path, folds: int = 5, repeats: int = 2, seed: int = 0,
         config: TrainConfig | None = None) -> dict[str, Any]:
     """Micro-F1 of the big four and of all countries, and each big-four F1, on whole
-    articles and on their feed-item views.
+    articles and on news-feed items.
 
     Raises
     ------
@@ -45,14 +44,15 @@ def run(data_dir: Path, gazetteer_path: Path, folds: int = 5, repeats: int = 2, 
     labels = label_names()
     if gazetteer.foreign_codes != load_gazetteer().foreign_codes:
         raise ValueError(f"{gazetteer_path} has other countries than the shipped gazetteer")
-    rows = load_labelled(data_dir / config.train_file)
-    views = rows + [short_view(r) for r in rows]
-    docs = [prepare(r, config.tokenizer, gazetteer) for r in views]
-    Y = np.vstack([label_matrix(rows, labels)] * 2)
-    groups = np.tile(np.arange(len(rows)), 2)
+    rows = [row for name in config.train_files for row in load_labelled(data_dir / name)]
+    docs = [prepare(r, config.tokenizer, gazetteer) for r in rows]
+    Y = label_matrix(rows, labels)
     params = {**config.model_params, "lsa_components": 0}
-    P = out_of_fold(docs, Y, params, folds, seed, repeats=repeats, groups=groups)
-    scores = cv_scores(Y, P, tune_thresholds(Y, P, labels, threshold_groups(labels)), labels, len(rows))
+    P = out_of_fold(docs, Y, params, folds, seed, repeats=repeats)
+    short = np.array([is_short(d) for d in docs], dtype=bool)
+    thresholds = tune_thresholds(Y, P, labels, threshold_groups(labels))
+    predicted = (P >= np.array([thresholds[label] for label in labels])).astype(int)
+    scores = cv_scores(Y, predicted, labels, short)
     country_keys = ("countries_big4_micro_f1", "countries_micro_f1", *BIG_FOUR)
     return {"gazetteer": str(gazetteer_path), "articles": len(rows), "folds": folds, "repeats": repeats,
             **{view: {k: v for k, v in found.items() if k in country_keys} for view, found in scores.items()}}

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from model.labels import partner_label
+
 DEFAULT_DATA_DIR = Path(os.environ.get("TAGGER_DATA_DIR", Path(__file__).resolve().parent.parent.parent / "shared" / "data"))
 
 
@@ -47,11 +49,12 @@ def load_labelled(path: str | Path) -> list[dict[str, Any]]:
 
 
 def label_matrix(rows: list[dict[str, Any]], labels: list[str]) -> np.ndarray:
-    """Indicator matrix of `rows` over `labels` (topics, "cooperation", countries)."""
+    """Indicator matrix of `rows` over `labels` (topics, "cooperation", countries, "partner:<code>")."""
     col = {label: j for j, label in enumerate(labels)}
     Y = np.zeros((len(rows), len(labels)), dtype=int)
     for i, row in enumerate(rows):
-        for name in [*row.get("topics", []), *row.get("countries", [])]:
+        partners = [partner_label(code) for code in row.get("partners") or []]
+        for name in [*row.get("topics", []), *row.get("countries", []), *partners]:
             if name in col:
                 Y[i, col[name]] = 1
         if row.get("cooperation") and "cooperation" in col:

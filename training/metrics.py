@@ -5,19 +5,19 @@ from typing import Any
 
 import numpy as np
 
-from model.estimator import COOPERATION, TOPICS
+from model.labels import COOPERATION, TOPICS, country_labels, is_partner
 
 BIG_FOUR = ("JP", "KR", "US", "CN")
 
 
 def families(labels: list[str]) -> dict[str, list[str]]:
-    """Label families: topics, the four main countries, all countries, cooperation."""
-    countries = [label for label in labels if label not in TOPICS and label != COOPERATION]
+    """Label families: topics, the four main countries, all countries, cooperation, partners."""
     return {
         "topics": [t for t in TOPICS if t in labels],
         "countries_big4": [c for c in BIG_FOUR if c in labels],
-        "countries": countries,
+        "countries": country_labels(labels),
         "cooperation": [COOPERATION] if COOPERATION in labels else [],
+        "partners": [label for label in labels if is_partner(label)],
     }
 
 

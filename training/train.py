@@ -11,18 +11,20 @@ import numpy as np
 from sklearn.model_selection import KFold
 
 from model.bundle import DEFAULT_BUNDLE, runtime_versions, save_bundle
-from model.estimator import COOPERATION, TOPICS, TaggerModel, label_names
-from model.features import ArticlePreparer, Prepared
+from model.estimator import TaggerModel
+from model.labels import COOPERATION, TOPICS, label_names
+from model.features import ArticlePreparer, Prepared, is_short
 from model.pipeline import build_pipeline
 from model.tagger import Tagger
 from training.data import DEFAULT_DATA_DIR, file_identity, label_matrix, load_labelled, short_view
-from training.evaluate import evaluate_views
+from training.evaluate import DEV_SETS, evaluate_rows
 from training.metrics import BIG_FOUR, families, score
 from training.thresholds import tune_thresholds
-from training.weak import (POOL_LABELS, keyword_labels, pool_sample, prepare_many, self_training_labels,
-                           unlabelled)
+from training.weak import (POOL_LABELS, keyword_labels, pool_sample, prepare_many, recent_sample,
+                           self_training_labels, unlabelled)
 
 log = logging.getLogger(__name__)
+DEV_FILES = tuple(DEV_SETS)
 MODEL_VERSION_PREFIX = "vntag"
 Extra = tuple[list[Prepared], np.ndarray, np.ndarray]
 
@@ -32,16 +34,21 @@ class TrainConfig:
     """Everything that decides a trained bundle (with the data files)."""
 
     data_dir: Path = DEFAULT_DATA_DIR
-    train_file: str = "train.jsonl"
-    dev_file: str = "dev.jsonl"
+    # Whole articles and real news-feed items: each kind learns from its own kind.
+    train_files: tuple[str, ...] = ("train.jsonl", "train_short.jsonl")
+    dev_files: tuple[str, ...] = DEV_FILES
     pool_file: str = "pool.jsonl.gz"
+    # 2025-26 feed items, unlabelled: their vocabulary and latent directions.
+    recent_file: str = "pool_recent.jsonl.gz"
+    recent_limit: int | None = 20_000
     output: Path = DEFAULT_BUNDLE
     tokenizer: str = "syllable"
     use_pool: bool = True
     pool_labels: str = "none"
     pool_limit: int | None = None
     pool_weight: float = 0.3
-    short_views: bool = True
+    short_views: bool = False
+    per_kind_thresholds: bool = True
     folds: int = 5
     cv_repeats: int = 3
     seed: int = 0
@@ -52,7 +59,9 @@ def threshold_groups(labels: list[str]) -> dict[str, list[str]]:
     """Groups whose rare members share a pooled threshold."""
     groups = {t: [t] for t in TOPICS}
     groups[COOPERATION] = [COOPERATION]
-    groups["countries"] = families(labels)["countries"]
+    found = families(labels)
+    groups["countries"] = found["countries"]
+    groups["partners"] = found["partners"]
     return groups
 
 
@@ -72,13 +81,13 @@ def fit_model(docs: list[Prepared], Y: np.ndarray, params: dict[str, Any], seed:
 
 def with_short_views(preparer: ArticlePreparer, rows: list[dict[str, Any]], docs: list[Prepared],
                      Y: np.ndarray) -> tuple[list[Prepared], np.ndarray, np.ndarray]:
-    """`docs` (the prepared `rows`) and `Y`, followed by each article again as a news-feed
-    item (`short_view`: title and summary) with the same labels, since the model must tag a
-    headline with two sentences as well as an article; and the groups (`group_folds`) that
-    keep an article and its view in one fold."""
+    """`docs` (the prepared `rows`) and `Y`, followed by each whole article again as a
+    synthetic news-feed item (`short_view`: title and summary) with the article's labels;
+    and the groups (`group_folds`) that keep an article and its view in one fold."""
     groups = np.arange(len(rows))
-    return (docs + prepare_many(preparer, [short_view(r) for r in rows]), np.vstack([Y, Y]),
-            np.concatenate([groups, groups]))
+    whole = [i for i, d in enumerate(docs) if not is_short(d)]
+    views = prepare_many(preparer, [short_view(rows[i]) for i in whole])
+    return docs + views, np.vstack([Y, Y[whole]]), np.concatenate([groups, groups[whole]])
 
 
 def group_folds(groups: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -108,17 +117,16 @@ def out_of_fold(docs: list[Prepared], Y: np.ndarray, params: dict[str, Any], fol
     return P / repeats
 
 
-def cv_scores(Y: np.ndarray, P: np.ndarray, thresholds: dict[str, float], labels: list[str],
-              n_articles: int) -> dict[str, dict[str, float]]:
+def cv_scores(Y: np.ndarray, predicted: np.ndarray, labels: list[str],
+              short: np.ndarray) -> dict[str, dict[str, float]]:
     """Micro-F1 per family, and F1 of each topic and of the big four, of out-of-fold
-    probabilities `P` at `thresholds`: ``whole`` for the first `n_articles` rows,
-    ``feed_items`` for the rest (their short views), if any. Slightly optimistic
-    when the thresholds were tuned on the same predictions, as `train` tunes them."""
-    predicted = (P >= np.array([thresholds[label] for label in labels])).astype(int)
-    parts = {"whole": slice(0, n_articles), "feed_items": slice(n_articles, None)}
+    decisions `predicted` (`Tagger.decide`): ``whole`` for whole articles, ``feed_items``
+    for the `short` rows, if any. Slightly optimistic when the thresholds were tuned on the
+    same predictions, as `train` tunes them."""
+    parts = {"whole": ~short, "feed_items": short}
     out: dict[str, dict[str, float]] = {}
     for view, part in parts.items():
-        if not len(Y[part]):
+        if not part.any():
             continue
         s = score(Y[part], predicted[part], labels)
         out[view] = {**{f"{name}_micro_f1": round(fam["micro_f1"], 4) for name, fam in s["families"].items()},
@@ -157,19 +165,20 @@ def model_version(when: dt.datetime, train_sha: str) -> str:
 
 
 def train(config: TrainConfig) -> Tagger:
-    """Train on `config.train_file`, tune thresholds by cross-validation on it,
-    score on `config.dev_file` when present, and write the bundle.
+    """Train on `config.train_files`, tune thresholds by cross-validation on them (one set
+    for whole articles, one for news-feed items), score each of `config.dev_files` that
+    exists, and write the bundle.
 
     Raises
     ------
     OSError
-        If the training file cannot be read.
+        If a training file cannot be read.
     ValueError
         If a data line is not JSON or the pool mode is unknown.
     """
     data_dir = Path(config.data_dir)
-    train_path = data_dir / config.train_file
-    rows = load_labelled(train_path)
+    train_paths = [data_dir / name for name in config.train_files]
+    rows = [row for path in train_paths for row in load_labelled(path)]
     labels = label_names()
     Y = label_matrix(rows, labels)
     pipeline = build_pipeline(config.tokenizer, random_state=config.seed, **config.model_params)
@@ -178,9 +187,9 @@ def train(config: TrainConfig) -> Tagger:
     groups = np.arange(len(rows))
     if config.short_views:
         docs, Y, groups = with_short_views(preparer, rows, docs, Y)
-    log.info("prepared %d training articles (%d rows)", len(rows), len(docs))
+    log.info("prepared %d labelled rows (%d with synthetic feed items)", len(rows), len(docs))
 
-    data_files = [file_identity(train_path)]
+    data_files = [file_identity(path) for path in train_paths]
     extra = None
     pool_path = data_dir / config.pool_file
     if config.use_pool and pool_path.exists():
@@ -189,10 +198,21 @@ def train(config: TrainConfig) -> Tagger:
                            config.model_params, config.seed)
         data_files.append(file_identity(pool_path))
         log.info("pool articles used: %d (labels: %s)", len(pool_docs), config.pool_labels)
+    recent_path = data_dir / config.recent_file
+    if config.use_pool and config.recent_limit and recent_path.exists():
+        recent = prepare_many(preparer, recent_sample(recent_path, config.recent_limit, config.seed))
+        extra = _joined(extra, (recent, unlabelled(recent, len(labels)), np.full(len(recent), config.pool_weight)))
+        data_files.append(file_identity(recent_path))
+        log.info("recent feed items used: %d (vocabulary and LSA only)", len(recent))
 
     model = fit_model(docs, Y, config.model_params, config.seed, extra)
     P = out_of_fold(docs, Y, config.model_params, config.folds, config.seed, extra, model, config.cv_repeats, groups)
-    thresholds = tune_thresholds(Y, P, labels, threshold_groups(labels))
+    short = np.array([is_short(d) for d in docs], dtype=bool)
+    groups_ = threshold_groups(labels)
+    thresholds = tune_thresholds(Y[~short], P[~short], labels, groups_) if (~short).any() else \
+        tune_thresholds(Y, P, labels, groups_)
+    short_thresholds = tune_thresholds(Y[short], P[short], labels, groups_) \
+        if config.per_kind_thresholds and short.any() and (~short).any() else None
     pipeline.steps[-1] = ("tag", model)
 
     now = dt.datetime.now(dt.timezone.utc)
@@ -201,17 +221,27 @@ def train(config: TrainConfig) -> Tagger:
         "training_data": data_files,
         "config": {k: v for k, v in asdict(config).items() if k not in ("data_dir", "output")},
         "versions": runtime_versions(),
-        # The out-of-fold predictions the thresholds were tuned on, scored: a second
-        # estimate beside dev's, on more articles (train's), slightly optimistic.
-        "cv_metrics": {"folds": config.folds, "repeats": config.cv_repeats,
-                       **cv_scores(Y, P, thresholds, labels, len(rows))},
     }
-    tagger = Tagger(pipeline, labels, thresholds, model_version(now, data_files[0]["sha256"]), manifest)
-    dev_path = data_dir / config.dev_file
-    if dev_path.exists():
-        reports = evaluate_views(tagger, load_labelled(dev_path))
-        article, short = reports["article"]["model"], reports["short"]["model"]
-        manifest["dev_metrics"] = {"file": file_identity(dev_path), **article["families"], "ece": article["ece"],
-                                   "short": {**short["families"], "ece": short["ece"]}}
+    tagger = Tagger(pipeline, labels, thresholds, model_version(now, data_files[0]["sha256"]), manifest,
+                    short_thresholds)
+    # The out-of-fold predictions the thresholds were tuned on, scored: a second
+    # estimate beside dev's, on more articles (train's), slightly optimistic.
+    manifest["cv_metrics"] = {"folds": config.folds, "repeats": config.cv_repeats,
+                              **cv_scores(Y, tagger.decide(P, short), labels, short)}
+    dev_metrics = {}
+    for name in config.dev_files:
+        path = data_dir / name
+        if path.exists():
+            found = evaluate_rows(tagger, load_labelled(path))["model"]
+            dev_metrics[name] = {"file": file_identity(path), **found["families"], "ece": found["ece"]}
+    if dev_metrics:
+        manifest["dev_metrics"] = dev_metrics
     save_bundle(tagger, config.output)
     return tagger
+
+
+def _joined(first: Extra | None, second: Extra) -> Extra:
+    """Two sets of extra (unlabelled) training rows as one."""
+    if first is None:
+        return second
+    return first[0] + second[0], np.vstack([first[1], second[1]]), np.concatenate([first[2], second[2]])

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 from joblib import Parallel, delayed
 
-from model.estimator import COOPERATION, TOPICS, TaggerModel
+from model.estimator import TaggerModel
+from model.labels import COOPERATION, TOPICS
 from model.features import ArticlePreparer, Prepared, cue_features, cue_names
 from model.keywords import keyword_matcher
 from training.data import read_jsonl
@@ -44,6 +45,15 @@ def pool_sample(pool_path: str | Path, limit: int | None = None, negatives: int 
         row = {"title": row.get("title"), "lead": row.get("lead"), "text": row["body"]}
         (kept if _is_candidate(row) else others).append(row)
     return kept + rng.sample(others, min(negatives, len(others)))
+
+
+def recent_sample(path: str | Path, limit: int, seed: int = 0) -> list[dict]:
+    """`limit` news-feed items of `path` (pool_recent.jsonl.gz) drawn at random (seeded), in
+    file order: their title and summary as an article."""
+    rows = [{"title": r.get("title"), "lead": r.get("lead"), "text": r["body"]}
+            for r in read_jsonl(path) if (r.get("body") or "").strip()]
+    keep = sorted(random.Random(seed).sample(range(len(rows)), min(limit, len(rows))))
+    return [rows[i] for i in keep]
 
 
 def _prepare_chunk(preparer: ArticlePreparer, rows: list[dict]) -> list[Prepared]:

@@ -19,8 +19,8 @@ RAW = [
     f"{PARENT};{WORKER};_process_worker (concurrent/futures/process.py:2);tag_many (model/tagger.py:80);"
     "prepare (model/features.py:70);normalize (model/text.py:40) 7\n",
     # recursion: a stage counts a sample once
-    f"{PARENT};{WORKER};tag_many (model/tagger.py:80);_text_blocks (model/estimator.py:1);"
-    "_count_rows (model/estimator.py:2);_count_rows (model/estimator.py:2) 4\n",
+    f"{PARENT};{WORKER};tag_many (model/tagger.py:80);_text_blocks (model/featurizer.py:1);"
+    "count_rows (model/featurizer.py:2);count_rows (model/featurizer.py:2) 4\n",
     "\n",
 ]
 
