@@ -300,7 +300,7 @@ class JsonlFormat:
         return ""
 
     def render(self, results: list[dict[str, Any]]) -> str:
-        keys = ["id", "countries", "topics", "cooperation", "scores", *(["evidence"] if self.explain else []),
+        keys = ["id", "countries", "topics", "cooperation", "partners", "scores", *(["evidence"] if self.explain else []),
                 "model_version"]
         return "".join(json.dumps({k: r.get(k) for k in keys}, ensure_ascii=False) + "\n" for r in results)
 
@@ -328,11 +328,12 @@ class JsonlFormat:
 
 
 class CsvFormat:
-    """id, `;`-joined countries and topics, cooperation, `score_<label>`, model_version[, evidence]."""
+    """id, `;`-joined countries and topics, cooperation, `;`-joined partners, `score_<label>`,
+    model_version[, evidence]."""
 
     def __init__(self, labels: list[str], version: str, explain: bool) -> None:
         self.labels, self.version, self.explain = labels, version, explain
-        self.columns = ["id", "countries", "topics", "cooperation", *(f"score_{label}" for label in labels),
+        self.columns = ["id", "countries", "topics", "cooperation", "partners", *(f"score_{label}" for label in labels),
                         "model_version", *(["evidence"] if explain else [])]
 
     def _rows(self, rows: Iterable[list[Any]]) -> str:
@@ -348,7 +349,7 @@ class CsvFormat:
         for r in results:
             scores = r.get("scores", {})
             row = [r["id"], ";".join(r["countries"]), ";".join(r["topics"]), "true" if r["cooperation"] else "false",
-                   *(scores.get(label, "") for label in self.labels), r["model_version"]]
+                   ";".join(r["partners"]), *(scores.get(label, "") for label in self.labels), r["model_version"]]
             if self.explain:  # JSON keeps the cell on one line, which resuming relies on
                 row.append(json.dumps(r.get("evidence", {}), ensure_ascii=False))
             rows.append(row)

@@ -46,15 +46,19 @@ def schemas() -> dict[str, Any]:
     }
     result = {
         "type": "object",
-        "required": ["id", "countries", "topics", "cooperation", "scores", "model_version"],
+        "required": ["id", "countries", "topics", "cooperation", "partners", "scores", "model_version"],
         "additionalProperties": False,
         "properties": {
             "id": {"type": ["string", "null"]},
             "countries": {**_strings(), "description": "ISO 3166 alpha-2 codes (and EU)."},
             "topics": _strings(),
-            "cooperation": {"type": "boolean"},
+            "cooperation": {"type": "boolean", "description": "Reports technology cooperation between a "
+                            "Vietnamese and an identifiable foreign party (LABELING.md)."},
+            "partners": {**_strings(), "description": "The foreign side of the reported cooperation: ISO codes "
+                         "(and EU), each also in `countries`; empty when `cooperation` is false."},
             "scores": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
-                       "description": "Probability of every label."},
+                       "description": "Probability of every label; `partner:<code>` is the probability that "
+                                      "the country is a partner of a reported cooperation."},
             "model_version": {"type": "string"},
             "evidence": {"type": "object", "additionalProperties": _strings(),
                          "description": "Only with ?explain=true: terms behind each given label."},
@@ -82,10 +86,15 @@ def schemas() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "model_version": {"type": "string"}, "labels": _strings(),
-            "thresholds": {"type": "object", "additionalProperties": {"type": "number"}},
+            "thresholds": {"type": "object", "additionalProperties": {"type": "number"},
+                           "description": "Each label's threshold for whole articles."},
+            "short_thresholds": {"type": "object", "additionalProperties": {"type": "number"},
+                                 "description": "Each label's threshold for news-feed items (a summary under "
+                                                "600 characters)."},
             "trained_at": {"type": "string"},
             "training_data": {"type": "array", "items": file_identity},
-            "dev_metrics": {"type": "object", "description": "Scores on the held-out dev file, when it was used."},
+            "dev_metrics": {"type": "object", "description": "Scores on each held-out dev file (whole articles, "
+                                                             "feed items), keyed by file name."},
             "cv_metrics": {"type": "object", "description": "Out-of-fold scores on the training file (the "
                            "predictions the thresholds were tuned on), whole articles and feed items."},
             "versions": {"type": "object", "additionalProperties": {"type": "string"}},

@@ -144,6 +144,8 @@
   // ---- One article: scores ---------------------------------------------------
 
   const isCountry = (label) => /^[A-Z]{2}$/.test(label);
+  const PARTNER = "partner:"; // "partner:JP": Japan as the foreign side of the cooperation
+  const isPartner = (label) => label.startsWith(PARTNER);
   const regions = typeof Intl.DisplayNames === "function" ? new Intl.DisplayNames(["en"], { type: "region" }) : null;
 
   function countryName(code) {
@@ -155,10 +157,15 @@
     }
   }
 
-  function scoreRow(label, score, given) {
-    const threshold = model && model.thresholds ? model.thresholds[label] : undefined;
-    const over = typeof threshold === "number" ? score >= threshold : given;
-    const name = isCountry(label) ? countryName(label) : "";
+  // A text under this many characters is a news-feed item, tagged at the model's short thresholds.
+  const SHORT_TEXT = 600;
+
+  function scoreRow(label, score, given, short) {
+    const limits = model && (short && model.short_thresholds ? model.short_thresholds : model.thresholds);
+    const threshold = limits ? limits[label] : undefined;
+    const over = given; // the service's decision: a partner also needs cooperation
+    const code = isPartner(label) ? label.slice(PARTNER.length) : label;
+    const name = isCountry(code) ? countryName(code) : "";
     const bar = h("span", { class: "bar", "aria-hidden": "true" },
       h("span", { class: "fill", style: { width: `${Math.round(score * 100)}%` } }));
     if (typeof threshold === "number") {
@@ -170,17 +177,24 @@
       h("span", { class: "name" }, label, name ? h("small", {}, ` ${name}`) : ""),
       bar,
       h("span", { class: "value" }, score.toFixed(2), h("span", { class: "visually-hidden" }, limit)),
-      h("span", { class: "flag" }, over ? "✓ over threshold" : ""));
+      h("span", { class: "flag" }, over ? "✓ given" : ""));
   }
 
-  function showScores(result) {
-    const given = new Set([...result.countries, ...result.topics, ...(result.cooperation ? [COOPERATION] : [])]);
+  function showScores(result, short) {
+    const partners = result.partners || [];
+    const given = new Set([...result.countries, ...result.topics, ...(result.cooperation ? [COOPERATION] : []),
+      ...partners.map((c) => PARTNER + c)]);
     const labels = model && Array.isArray(model.labels) ? model.labels : Object.keys(result.scores);
-    const row = (label) => scoreRow(label, result.scores[label] ?? 0, given.has(label));
+    const row = (label) => scoreRow(label, result.scores[label] ?? 0, given.has(label), short);
 
     $("cooperation-flag").textContent = result.cooperation ? "yes" : "no";
     $("cooperation-score").replaceChildren(row(COOPERATION));
-    $("topic-scores").replaceChildren(...labels.filter((l) => l !== COOPERATION && !isCountry(l)).map(row));
+    $("partner-list").textContent = partners.length ? partners.map(countryName).join(", ") : "none";
+    $("partner-scores").replaceChildren(...labels.filter(isPartner)
+      .filter((l) => given.has(l) || (result.scores[l] ?? 0) >= COUNTRY_FLOOR)
+      .sort((a, b) => (result.scores[b] ?? 0) - (result.scores[a] ?? 0)).map(row));
+    $("topic-scores").replaceChildren(...labels.filter((l) => l !== COOPERATION && !isCountry(l) && !isPartner(l))
+      .map(row));
 
     const countries = labels.filter(isCountry);
     const shown = countries
@@ -268,7 +282,7 @@
       try {
         const result = await postJson(`${page.tagUrl}?explain=true`, article);
         showVersion(result.model_version);
-        showScores(result);
+        showScores(result, article.text.trim().length < SHORT_TEXT);
         showEvidence(result, article);
         $("one-result").hidden = false;
       } catch (failure) {
@@ -349,10 +363,10 @@
     const cells = [h("th", { scope: "row" }, String(row.line)), h("td", {}, row.result ? row.result.id ?? "" : id)];
     if (row.result) {
       cells.push(h("td", {}, list(row.result.countries)), h("td", {}, list(row.result.topics)),
-        h("td", {}, row.result.cooperation ? "yes" : "no"));
+        h("td", {}, row.result.cooperation ? "yes" : "no"), h("td", {}, list(row.result.partners || [])));
     } else {
       const p = row.problem;
-      cells.push(h("td", { colspan: "3", class: "error-cell" },
+      cells.push(h("td", { colspan: "4", class: "error-cell" },
         h("strong", {}, `Error: ${p.title}`), p.detail ? ` ${p.detail}` : ""));
     }
     return h("tr", { class: row.result ? "ok" : "error" }, ...cells);

@@ -27,8 +27,10 @@ def test_model_describes_the_loaded_bundle(client: FlaskClient, tiny_tagger: Tag
     assert body["model_version"] == tiny_tagger.version
     assert body["labels"] == tiny_tagger.labels
     assert body["thresholds"] == tiny_tagger.thresholds
-    assert body["training_data"] == [{"name": "tiny.jsonl", "bytes": tiny_tagger.manifest["training_data"][0]["bytes"],
-                                      "sha256": tiny_tagger.manifest["training_data"][0]["sha256"]}]
+    assert body["short_thresholds"] == tiny_tagger.short_thresholds != tiny_tagger.thresholds
+    assert body["training_data"] == [{"name": f["name"], "bytes": f["bytes"], "sha256": f["sha256"]}
+                                     for f in tiny_tagger.manifest["training_data"]]
+    assert [f["name"] for f in body["training_data"]] == ["tiny.jsonl", "tiny_whole.jsonl"]
     assert set(body["versions"]) >= {"python", "scikit-learn", "underthesea"}
     assert "dev_metrics" not in body  # the tiny bundle was trained without a dev file
     assert body["cv_metrics"] == tiny_tagger.manifest["cv_metrics"]  # but cross-validated on its training file

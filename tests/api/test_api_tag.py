@@ -11,7 +11,7 @@ from model.tagger import Tagger
 
 ARTICLE = {"id": "a1", "title": "Việt Nam và Nhật Bản hợp tác về 5G",
            "text": "Bộ trưởng Việt Nam tiếp Đại sứ Nhật Bản. Hai bên ký biên bản ghi nhớ hợp tác triển khai 5G."}
-RESULT_KEYS = {"id", "countries", "topics", "cooperation", "scores", "model_version"}
+RESULT_KEYS = {"id", "countries", "topics", "cooperation", "partners", "scores", "model_version"}
 
 
 def test_tag_returns_the_record_the_tagger_gives(client: FlaskClient, tiny_tagger: Tagger) -> None:
@@ -27,10 +27,25 @@ def test_tag_returns_the_record_the_tagger_gives(client: FlaskClient, tiny_tagge
 
 def test_explain_adds_evidence_for_each_given_label(client: FlaskClient) -> None:
     body = client.post("/v1/tag?explain=true", json=ARTICLE).get_json()
-    given = body["countries"] + body["topics"] + (["cooperation"] if body["cooperation"] else [])
+    given = (body["countries"] + body["topics"] + (["cooperation"] if body["cooperation"] else [])
+             + [f"partner:{code}" for code in body["partners"]])
     assert given, "the tiny model should tag this article"
     assert set(body["evidence"]) == set(given)
     assert all(isinstance(terms, list) for terms in body["evidence"].values())
+
+
+def test_a_cooperation_names_its_partner_with_a_score_and_evidence(client: FlaskClient) -> None:
+    body = client.post("/v1/tag?explain=true", json=ARTICLE).get_json()
+    assert body["cooperation"] is True and body["partners"] == ["JP"]
+    assert "JP" in body["countries"]
+    assert body["scores"]["partner:JP"] > body["scores"]["partner:KR"]
+    assert body["evidence"]["partner:JP"][:2] == ["Nhật Bản (x2)", "hợp tác"]  # its name, then the cooperation
+
+
+def test_no_partner_without_cooperation(client: FlaskClient) -> None:
+    body = client.post("/v1/tag", json={"title": "Mã độc tống tiền lan rộng tại Hàn Quốc",
+                                        "text": "Tin tặc tấn công nhiều doanh nghiệp Hàn Quốc."}).get_json()
+    assert body["cooperation"] is False and body["partners"] == []
 
 
 @pytest.mark.parametrize("flag", ["false", "0", "no", ""])

@@ -26,9 +26,9 @@ def test_jsonl_input_gives_the_taggers_results_in_order(tag: Tag, jsonl_input: P
     rows = read_jsonl(out)
     expected = tiny_tagger.tag_many(articles(12))
     assert [r["id"] for r in rows] == [a["id"] for a in articles(12)]
-    assert rows == [{k: e[k] for k in ("id", "countries", "topics", "cooperation", "scores", "model_version")}
-                    for e in expected]
-    assert list(rows[0]) == ["id", "countries", "topics", "cooperation", "scores", "model_version"]
+    keys = ("id", "countries", "topics", "cooperation", "partners", "scores", "model_version")
+    assert rows == [{k: e[k] for k in keys} for e in expected]
+    assert list(rows[0]) == list(keys)
     assert "tagged 12, skipped 0" in result.stderr
     assert re.search(r"^time \d+\.\d{3} s reading, tagging and writing, \d+\.\d articles/s$", result.stderr, re.M)
     assert not (tmp_path / "out.jsonl.errors.jsonl").exists()
@@ -104,13 +104,14 @@ def test_csv_output_matches_jsonl_output(tag: Tag, jsonl_input: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     with open(tmp_path / "out.csv", newline="", encoding="utf-8") as fh:
         table = list(csv.DictReader(fh))
-    assert list(table[0])[:4] == ["id", "countries", "topics", "cooperation"]
+    assert list(table[0])[:5] == ["id", "countries", "topics", "cooperation", "partners"]
     assert [c for c in table[0] if c.startswith("score_")] == [f"score_{label}" for label in tiny_tagger.labels]
     for row, want in zip(table, read_jsonl(tmp_path / "out.jsonl"), strict=True):
         assert row["id"] == want["id"]
         assert row["countries"] == ";".join(want["countries"])
         assert row["topics"] == ";".join(want["topics"])
         assert row["cooperation"] == str(want["cooperation"]).lower()
+        assert row["partners"] == ";".join(want["partners"])
         assert {label: float(row[f"score_{label}"]) for label in tiny_tagger.labels} == want["scores"]
         assert row["model_version"] == tiny_tagger.version
         assert json.loads(row["evidence"]) == want["evidence"] if explain else "evidence" not in row
@@ -127,8 +128,10 @@ def test_explain_adds_evidence(tag: Tag, jsonl_input: Path, tmp_path: Path) -> N
     result = tag(str(jsonl_input), "-o", str(tmp_path / "out.jsonl"), "--explain")
     assert result.exit_code == 0, result.output
     rows = read_jsonl(tmp_path / "out.jsonl")
-    assert all(set(r["evidence"]) == set(r["countries"] + r["topics"] + (["cooperation"] if r["cooperation"] else []))
+    assert all(set(r["evidence"]) == set(r["countries"] + r["topics"] + (["cooperation"] if r["cooperation"] else [])
+                                         + [f"partner:{code}" for code in r["partners"]])
                for r in rows)
+    assert any(r["partners"] for r in rows), "the tiny articles hold cooperation stories"
 
 
 BAD_LINES = [  # (line content, expected id, expected reason)

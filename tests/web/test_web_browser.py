@@ -123,14 +123,17 @@ def test_the_example_is_tagged_with_score_bars_and_highlighted_evidence(page: We
 
     rows = {row.get_attribute("data-label"): row for row in page.find_elements(By.CSS_SELECTOR, "#one-result .score")}
     assert TOPICS | {"cooperation"} <= set(rows)
-    given = {*expected["countries"], *expected["topics"], *(["cooperation"] if expected["cooperation"] else [])}
+    given = {*expected["countries"], *expected["topics"], *(["cooperation"] if expected["cooperation"] else []),
+             *(f"partner:{code}" for code in expected["partners"])}
     assert given, "the example should get at least one tag from the tiny model"
     assert {label for label, row in rows.items() if "over" in row.get_attribute("class").split()} == given
     for label in given:
         assert rows[label].find_element(By.CSS_SELECTOR, ".fill").size["width"] > 0, label
-        assert "over threshold" in rows[label].text
+        assert "given" in rows[label].text
     assert len(page.find_elements(By.CSS_SELECTOR, "#one-result .score .tick")) == len(rows)  # thresholds known
     assert page.find_element(By.ID, "cooperation-flag").text == ("yes" if expected["cooperation"] else "no")
+    assert expected["partners"] == ["JP"], "the example is a Vietnam-Japan cooperation"
+    assert page.find_element(By.ID, "partner-list").text == "Japan"
     assert page.find_element(By.ID, "model-version").text == expected["model_version"]
 
     marks = [m.text.lower() for m in page.find_elements(By.CSS_SELECTOR, "#article mark")]
