@@ -10,7 +10,6 @@ and the run's process group are killed, whatever the outcome.
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import signal
 import subprocess
@@ -21,15 +20,11 @@ from pathlib import Path
 import pytest
 
 from batch.helpers import articles, write_jsonl
-from reliability.live import START_TIMEOUT_S, TAGGER, request, serve
+from reliability.live import START_TIMEOUT_S, TAGGER, report, request, serve
 from reliability.procs import Proc, descendants, kill_all, proc, wait_gone
 
 GONE_WITHIN_S = 10  # what the issue asks: no process of the run alive 10 s after the kill
 BIG = 10_000  # articles: the tiny model tags ~2,000 a second on two jobs, so a run lasts seconds
-
-
-def report(name: str, figures: dict[str, object]) -> None:
-    print(f"\nRELIABILITY {json.dumps({'test': name, **figures})}")
 
 
 @pytest.fixture
