@@ -31,6 +31,7 @@ from model.article import MAX_FIELD_CHARS, to_article
 from model.bundle import freeze_loaded_objects, load_bundle
 from model.errors import InputError, TaggerError
 from model.tagger import Tagger
+from service.lifeline import Parent, die_with_parent
 
 STDIN = "-"
 JSONL_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".json.gz")
@@ -580,9 +581,11 @@ class SerialEngine:
 _worker_tagger: Tagger | None = None  # one per pool process, set by its initializer
 
 
-def _init_worker(tagger: Tagger | None, bundle: str) -> None:
-    """Set up a pool process: the tagger it inherited through a fork, or one loaded from `bundle`."""
+def _init_worker(tagger: Tagger | None, bundle: str, parent: Parent, forked: bool) -> None:
+    """Set up a pool process: tied to `parent`'s life, with the tagger it inherited
+    through a fork, or one loaded from `bundle`."""
     global _worker_tagger
+    die_with_parent(parent, forked=forked)  # an orphaned worker would idle on its memory forever
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled once, by the parent
     threadpool_limits(1)  # N processes already use the cores; N OpenMP pools of N threads would fight
     _worker_tagger = tagger if tagger is not None else load_bundle(bundle)
@@ -607,12 +610,16 @@ class PoolEngine:
 
     They share the tagger (no imports, no bundle load, copy-on-write memory),
     as `tagger serve`'s workers do. Where fork is missing, N spawned processes
-    each load the bundle.
+    each load the bundle. Either way they end when this process ends
+    (`service.lifeline`). Raises ValueError for a start method other than
+    'fork' or 'spawn' (a fork server, not this process, would be their parent).
     """
 
     def __init__(self, tagger: Tagger, bundle: Path, jobs: int, explain: bool, method: str | None = None) -> None:
         self.tagger, self.bundle, self.jobs, self.explain = tagger, str(Path(bundle).resolve()), jobs, explain
         self.method = method or pool_start_method()
+        if self.method not in ("fork", "spawn"):
+            raise ValueError(f"start method {self.method!r}: use 'fork' or 'spawn'")
         self.pool: ProcessPoolExecutor | None = None
         self.limits: threadpool_limits | None = None
         self.froze = False
@@ -626,7 +633,8 @@ class PoolEngine:
         # garbage collector from writing to the model's (given back at exit).
         self.froze = inherited is not None and freeze_loaded_objects()
         self.pool = ProcessPoolExecutor(self.jobs, mp_context=get_context(self.method),
-                                        initializer=_init_worker, initargs=(inherited, self.bundle))
+                                        initializer=_init_worker,
+                                        initargs=(inherited, self.bundle, Parent.this_process(), self.method == "fork"))
         # A fork copies only the calling thread, so fork now, before the caller starts
         # any (a progress bar's monitor); ProcessPoolExecutor forks at the first submit.
         try:

@@ -8,6 +8,7 @@ Numeric thread pools are limited to one thread first (see `serve_command`).
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Any
 
 import click
@@ -18,6 +19,7 @@ from threadpoolctl import threadpool_limits
 from model.bundle import freeze_loaded_objects
 from model.errors import BundleError
 from service.app import create_app
+from service.lifeline import Parent, die_with_parent
 from service.settings import SETTINGS, SettingsError, defaults, from_environ
 
 _BY_KEY = {s.key: s for s in SETTINGS}
@@ -44,8 +46,20 @@ class GunicornServer(BaseApplication):
         return self.application
 
 
+def end_with_master(master_thread: int, server: Any, worker: Any) -> None:
+    """Gunicorn's post_fork hook (run in the new worker): the worker ends when the
+    master that forked it from `master_thread` ends, even by SIGKILL (`service.lifeline`).
+
+    Gunicorn's own check (a changed parent pid) runs only when a worker finds
+    no connection waiting, after up to half the worker timeout (15 s) idle;
+    until then the orphan serves requests with no master to time it out.
+    """
+    die_with_parent(Parent(worker.ppid, master_thread))
+
+
 def gunicorn_options(host: str, config: dict[str, Any]) -> dict[str, Any]:
-    """Gunicorn settings for `config`: its port and workers, preloaded, JSON request logs instead of access logs."""
+    """Gunicorn settings for `config`: its port and workers, preloaded, JSON request logs
+    instead of access logs, workers that end with the master (call it in the master)."""
     return {
         "bind": f"{host}:{config['PORT']}",
         "workers": config["WORKERS"],
@@ -54,6 +68,7 @@ def gunicorn_options(host: str, config: dict[str, Any]) -> dict[str, Any]:
         "accesslog": None,
         "errorlog": "-",
         "control_socket_disable": True,  # no runtime control needed, and no socket file in $HOME
+        "post_fork": partial(end_with_master, Parent.this_process().main_thread),
     }
 
 

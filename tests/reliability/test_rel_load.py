@@ -7,7 +7,6 @@ workers on loopback. The figures are printed as one JSON line (run pytest with
 """
 from __future__ import annotations
 
-import json
 import os
 import signal
 import threading
@@ -18,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from reliability.live import LiveServer, LoadRun, rss_kib, run_load, serve
+from reliability.live import LiveServer, LoadRun, report, rss_kib, run_load, serve
 
 CONCURRENCY = 32
 WORKERS = 2
@@ -34,19 +33,6 @@ JOIN_TIMEOUT_S = 900
 
 def soak_requests() -> int:
     return int(os.environ.get("SOAK_REQUESTS", "20000"))
-
-
-def report(name: str, figures: dict[str, Any]) -> None:
-    """Print the figures as one JSON line and add them to $RELIABILITY_REPORT."""
-    line = json.dumps({"test": name, **figures})
-    print(f"\nRELIABILITY {line}")
-    target = os.environ.get("RELIABILITY_REPORT")
-    if target:
-        path = Path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        known[name] = figures
-        path.write_text(json.dumps(known, indent=2) + "\n", encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
