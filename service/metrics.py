@@ -84,10 +84,11 @@ def mark_worker_dead(server: Any, worker: Any) -> None:
 def build(model_version: str) -> Metrics:
     """The metrics of one app, with the model version set, in the mode the environment asks for."""
     shared = multiprocess()
-    if (values.ValueClass is values.MutexValue) == shared:
-        # prometheus_client picks how metrics store their values once, when it is
-        # imported; `tagger serve` sets the variable later, so pick again, as it would.
-        values.ValueClass = values.get_value_class()
+    # prometheus_client picks how metrics store their values once, when it is
+    # imported, and a multiprocess pick keeps its files open in the directory of
+    # that moment; `tagger serve` sets the variable later (and a test process may
+    # build several apps, each serve run with its own directory), so pick afresh.
+    values.ValueClass = values.get_value_class()
     registry = None if shared else CollectorRegistry()
     metrics = Metrics(
         registry=registry,
