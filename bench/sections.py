@@ -10,6 +10,7 @@ from bench.floor import run_floor
 from bench.growth import run_growth
 from bench.load import LoadGenerator
 from bench.memory import memory_growth, run_load_time, worker_memory
+from bench.metrics_cost import run_metrics_cost
 from bench.rest import request_body, run_rest
 from bench.sample import Article, closest_in_size, median_chars
 from bench.server import HOST, serve
@@ -45,6 +46,10 @@ def run_sections(run: Run, articles: Sequence[Article], say: Callable[[str], Non
     if run.sections & {4, 5}:
         attempt("rest" if 4 in run.sections else "memory", min(run.sections & {4, 5}),
                 lambda: serve_and_load(run, articles, say))
+    if 6 in run.sections:
+        attempt("metrics_cost", 6, lambda: {"metrics_cost": run_metrics_cost(
+            run.model, cpu_cores(), run.workdir, list(articles), sizes.rest_article_bytes, sizes.rest_requests[8],
+            sizes.rest_repeats, sizes.rest_time_limit_s)})
     if failed:
         results["failed"] = failed
     return results

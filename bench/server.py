@@ -7,7 +7,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,8 +99,10 @@ def stop(process: subprocess.Popen[bytes], grace_s: float = 15) -> None:
 
 
 @contextmanager
-def serve(model: Path, workers: int, log: Path, timeout_s: float = 120) -> Iterator[Server]:
-    """Start `tagger serve`, wait (at most `timeout_s`) until it is ready, always stop it at the end.
+def serve(model: Path, workers: int, log: Path, timeout_s: float = 120,
+          env: Mapping[str, str] | None = None) -> Iterator[Server]:
+    """Start `tagger serve` (with `env` added to the environment), wait (at most `timeout_s`)
+    until it is ready, always stop it at the end.
 
     Raises
     ------
@@ -112,7 +114,7 @@ def serve(model: Path, workers: int, log: Path, timeout_s: float = 120) -> Itera
         process = subprocess.Popen([tagger_command(), "serve", "--host", HOST, "--port", str(port),
                                     "--workers", str(workers), "--model", str(model)],
                                    stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
+                                   start_new_session=True, env={**os.environ, **(env or {})})
     server = Server(process, port, log, workers)
     try:
         deadline = time.monotonic() + timeout_s

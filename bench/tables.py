@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from bench.metrics_cost import metrics_block
 from bench.report import fmt, table, targets_table
 from bench.stats import ratio
 
@@ -96,6 +97,8 @@ def render(results: dict[str, Any]) -> str:
         blocks.append(rest_block(s["rest"]))
     if "load_time" in s or "memory" in s:
         blocks.append(memory_block(s.get("load_time"), s.get("memory")))
+    if "metrics_cost" in s:
+        blocks.append(metrics_block(s["metrics_cost"]))
     if "failed" in s:
         blocks.append("FAILED sections (no figures; see the messages above the table)\n"
                       + "\n".join(f"   {name}: {why.strip().splitlines()[-1]}" for name, why in s["failed"].items()))

@@ -12,6 +12,8 @@ from model.errors import InputError
 from model.tagger import Tagger
 from service.errors import problem, problem_response
 from service.logs import note_articles
+from service.metrics import count_tagged
+from service.scores import scores_choice, shape
 
 bp = Blueprint("api", __name__)
 
@@ -75,13 +77,16 @@ def explain_flag() -> bool:
 def tag_one() -> Response:
     article = to_article(json_body())  # InputError -> 422
     note_articles([article.id])
-    return jsonify(tagger().tag(article, explain=explain_flag()))
+    explain, choice = explain_flag(), scores_choice()
+    record = tagger().tag(article, explain=explain)
+    count_tagged([record])
+    return jsonify(shape([record], choice)[0])
 
 
 @bp.post("/v1/tag/batch")
 def tag_batch() -> Response:
     body = json_body()
-    explain = explain_flag()
+    explain, choice = explain_flag(), scores_choice()
     if not isinstance(body, dict) or not isinstance(body.get("articles"), list):
         raise InputError("send a JSON object with a list under 'articles'")
     records = body["articles"]
@@ -98,8 +103,10 @@ def tag_batch() -> Response:
             results[i] = problem(422, f"article {i}: {exc}", index=i)
     note_articles(a.id for _, a in good)
     if good:
-        for (i, _), tagged in zip(good, tagger().tag_many([a for _, a in good], explain=explain)):
-            results[i] = tagged
+        tagged = tagger().tag_many([a for _, a in good], explain=explain)
+        count_tagged(tagged)
+        for (i, _), record in zip(good, shape(tagged, choice)):
+            results[i] = record
     return jsonify({"results": results})
 
 

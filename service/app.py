@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from model.bundle import load_bundle
-from service import api, errors, logs, openapi, settings, web
+from service import api, auth, errors, logs, metrics, openapi, settings, web
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -23,7 +23,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     model.errors.BundleError
         If the bundle at ``MODEL_PATH`` cannot be trusted or loaded.
     service.settings.SettingsError
-        If an environment variable holds an unusable value.
+        If an environment variable holds an unusable value, or the API keys file
+        cannot be read or is empty.
     """
     app = Flask(__name__, static_folder=None)
     app.config.from_mapping(settings.defaults())
@@ -35,7 +36,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["tagger"] = tagger  # present only once loaded and warmed: /readyz checks it
 
     errors.init_app(app)
-    logs.init_app(app)
+    logs.init_app(app)  # first: the request id, for every later hook's logs and problems
+    metrics.init_app(app)  # before auth, so that a 401 is counted and timed
+    auth.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(web.bp)  # the analysts' page at /

@@ -16,11 +16,11 @@ import io
 import json
 import os
 import signal
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
@@ -32,6 +32,7 @@ from model.bundle import freeze_loaded_objects, load_bundle
 from model.errors import InputError, TaggerError
 from model.tagger import Tagger
 from service.lifeline import Parent, die_with_parent
+from service.tag_counts import label_counts
 
 STDIN = "-"
 JSONL_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".json.gz")
@@ -61,11 +62,13 @@ class BatchJob:
 
 @dataclass
 class Counts:
-    """Records tagged by this run, skipped as already in the output, and not tagged."""
+    """Records tagged by this run, skipped as already in the output, and not tagged;
+    labels given by this run (`service.tag_counts.label_counts`)."""
 
     tagged: int = 0
     skipped: int = 0
     errors: int = 0
+    labels: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -760,6 +763,7 @@ def run_batch(job: BatchJob, fmt: OutputFormat, engine: Engine, counts: Counts, 
                     results.append(outcome)
             sink.write(fmt.render(results))
             counts.tagged += len(results)
+            counts.labels.update(label_counts(results))
             progress(len(chunk))
     except OSError as exc:
         raise BatchError(f"cannot write {exc.filename or job.output or 'stdout'}: {exc.strerror or exc}") from None

@@ -7,6 +7,7 @@ were not tagged (they are listed in the errors file).
 """
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -36,6 +37,14 @@ def _engine(name: str, scheduler: str | None, tagger: Tagger, model: Path, jobs:
             raise
         raise click.ClickException("the dask engine needs dask.distributed: pip install .[dask]") from None
     return DaskEngine(model, jobs, scheduler, explain)
+
+
+def summary_line(counts: Counts, seconds: float) -> str:
+    """The summary's last line, JSON: the counts, the seconds, and the labels given per label
+    (those `GET /metrics` counts as ``tagger_labels_given_total``)."""
+    return json.dumps({"event": "summary", "tagged": counts.tagged, "skipped": counts.skipped,
+                       "errors": counts.errors, "seconds": round(seconds, 3),
+                       "labels": dict(sorted(counts.labels.items()))}, ensure_ascii=False)
 
 
 def timing(tagged: int, seconds: float) -> str:
@@ -100,5 +109,6 @@ def tag_command(inputs: tuple[str, ...], output: str, model: Path, fmt: str | No
     errors = f", not tagged: see {job.errors}" if counts.errors else ""
     click.echo(f"tagged {counts.tagged}, skipped {counts.skipped}{where}, errors {counts.errors}{errors}", err=True)
     click.echo(timing(counts.tagged, seconds), err=True)
+    click.echo(summary_line(counts, seconds), err=True)
     if counts.errors:
         raise click.exceptions.Exit(PARTIAL_EXIT)

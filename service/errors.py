@@ -9,7 +9,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, has_request_context
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from model.errors import InputError
@@ -23,10 +23,16 @@ def problem(status: int, detail: str, **extra: Any) -> dict[str, Any]:
     Always has the keys ``type`` (``"about:blank"``: the status says what kind
     of problem it is), ``title`` (the status phrase), ``status`` (the HTTP status
     as an int) and ``detail`` (a sentence for a human, never a stack trace or a
-    local path). `extra` adds members, such as ``index`` for a failed article
-    in a batch or ``limit`` for a limit that was exceeded.
+    local path); within a request, also ``instance``: the request's id (its
+    ``X-Request-ID``, in every log line of the request too). `extra` adds
+    members, such as ``index`` for a failed article in a batch or ``limit``
+    for a limit that was exceeded.
     """
-    return {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail, **extra}
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
+    request_id = g.get("request_id") if has_request_context() else None
+    if request_id:
+        body["instance"] = request_id
+    return {**body, **extra}
 
 
 def problem_response(status: int, detail: str, **extra: Any) -> Response:

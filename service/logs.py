@@ -3,8 +3,12 @@
 Each line has ``ts``, ``level``, ``event`` ("request"), ``method``, ``path``,
 ``status``, ``latency_ms``, ``request_id`` and, when the request named
 articles, ``article_ids``. The request id comes from the client's
-``X-Request-ID`` header when it is a short safe token, else a fresh one, and
-is sent back in the same header.
+``X-Request-ID`` header when it is printable ASCII of at most 128 characters
+(no leading or trailing space), else it is a fresh uuid4 hex; it is sent back
+in the same header, is the ``instance`` of every problem body, and is in every
+line logged during the request (the app's own error log is JSON lines too,
+with the traceback under ``exc``). No request header is ever logged, so
+neither is an API key.
 """
 from __future__ import annotations
 
@@ -17,11 +21,12 @@ import time
 import uuid
 from collections.abc import Iterable
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
+from flask.logging import default_handler
 
 REQUEST_LOGGER = "service.requests"
 REQUEST_ID_HEADER = "X-Request-ID"
-_SAFE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_SAFE_ID = re.compile(r"[!-~](?:[ -~]{0,126}[!-~])?")  # printable ASCII, <= 128, not padded
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -34,6 +39,10 @@ class JsonLineFormatter(logging.Formatter):
             "event": record.getMessage(),
             **getattr(record, "fields", {}),
         }
+        if "request_id" not in line and has_request_context() and g.get("request_id"):
+            line["request_id"] = g.request_id
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
@@ -77,14 +86,22 @@ def _finish(response: Response) -> Response:
     return response
 
 
-def init_app(app: Flask) -> None:
-    """Log every request of `app` as a JSON line at `app.config["LOG_LEVEL"]`."""
-    logger = logging.getLogger(REQUEST_LOGGER)
-    logger.setLevel(app.config["LOG_LEVEL"])
-    logger.propagate = False
+def _json_lines(logger: logging.Logger) -> None:
+    """Make `logger` write JSON lines to stderr (once, however many apps are built)."""
+    logger.removeHandler(default_handler)
     if not any(isinstance(h, StderrHandler) for h in logger.handlers):
         handler = StderrHandler()
         handler.setFormatter(JsonLineFormatter())
         logger.addHandler(handler)
+
+
+def init_app(app: Flask) -> None:
+    """Log every request of `app` as a JSON line at `app.config["LOG_LEVEL"]`, and
+    the app's own log (exceptions behind a 500) as JSON lines with the request id."""
+    logger = logging.getLogger(REQUEST_LOGGER)
+    logger.setLevel(app.config["LOG_LEVEL"])
+    logger.propagate = False
+    _json_lines(logger)
+    _json_lines(app.logger)
     app.before_request(_start)
     app.after_request(_finish)

@@ -1,7 +1,8 @@
 """`GET /openapi.json`: the OpenAPI 3.1 description of what the service does.
 
-Limits in it (body bytes, batch size) are the running app's configuration.
-tests/api checks real responses against these schemas.
+Limits in it (body bytes, batch size), whether `/v1/*` needs an API key and
+whether /metrics exists are the running app's configuration. tests/api checks
+real responses against these schemas.
 """
 from __future__ import annotations
 
@@ -57,8 +58,10 @@ def schemas() -> dict[str, Any]:
             "partners": {**_strings(), "description": "The foreign side of the reported cooperation: ISO codes "
                          "(and EU), each also in `countries`; empty when `cooperation` is false."},
             "scores": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
-                       "description": "Probability of every label; `partner:<code>` is the probability that "
-                                      "the country is a partner of a reported cooperation."},
+                       "description": "Probability of every topic, of cooperation and of each country the text "
+                                      "mentions, as a country and as a partner (`partner:<code>`: the probability "
+                                      "that it is the foreign side of a reported cooperation); every other country "
+                                      "scores 0.0. With ?scores=all, of every label."},
             "model_version": {"type": "string"},
             "evidence": {"type": "object", "additionalProperties": _strings(),
                          "description": "Only with ?explain=true: terms behind each given label."},
@@ -71,6 +74,7 @@ def schemas() -> dict[str, Any]:
         "properties": {
             "type": {"type": "string"}, "title": {"type": "string"},
             "status": {"type": "integer"}, "detail": {"type": "string"},
+            "instance": {"type": "string", "description": "The request id (the `X-Request-ID` response header)."},
             "limit": {"type": "integer", "description": "The limit that was exceeded, when one was."},
         },
     }
@@ -114,47 +118,63 @@ def schemas() -> dict[str, Any]:
     }
 
 
-def spec(max_bytes: int, batch_max: int) -> dict[str, Any]:
-    """The OpenAPI document for a service with these limits."""
+def spec(max_bytes: int, batch_max: int, keys: bool = False, metrics: bool = True) -> dict[str, Any]:
+    """The OpenAPI document for a service with these limits, API `keys` required or not, and
+    /metrics or not."""
     explain = {"name": "explain", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
                "description": "Add `evidence` to each result."}
+    scores = {"name": "scores", "in": "query", "required": False,
+              "schema": {"type": "string", "enum": ["lean", "all"], "default": "lean"},
+              "description": "`lean`: scores of the topics, cooperation and the countries the text mentions; "
+                             "`all`: of every label."}
+    guarded = {"security": [{"apiKey": []}]} if keys else {}
+    challenge = {"WWW-Authenticate": {"required": True, "schema": {"type": "string", "pattern": "^Bearer"}}}
+    denied = {"401": {**_problem("No `Authorization: Bearer <key>` header, or a key that is not valid."),
+                      "headers": challenge}} if keys else {}
     body_errors = {
-        "400": _problem("Body is not valid JSON, or `explain` is not true/false."),
+        "400": _problem("Body is not valid JSON, `explain` is not true/false, or `scores` not lean/all."),
         "413": _problem(f"Body is larger than {max_bytes} bytes (chunked bodies too)."),
         "415": _problem("Content-Type is not JSON."),
         "default": _problem("Any other error, e.g. 500, in the same shape."),
     }
     tag = {
         "summary": "Tag one article",
-        "parameters": [explain],
+        "parameters": [explain, scores],
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Article")}}},
         "responses": {"200": _json(_ref("TagResult"), "The tags."),
                       "422": _problem("`text` missing, empty or not a string, or a field of the wrong type."),
-                      **body_errors},
+                      **denied, **body_errors},
+        **guarded,
     }
     batch = {
         "summary": f"Tag up to {batch_max} articles",
         "description": "A bad article gets a problem object (with its `index`) in its place; the others are "
                        "tagged. The request fails only when the batch itself is malformed or too long.",
-        "parameters": [explain],
+        "parameters": [explain, scores],
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("BatchRequest")}}},
         "responses": {"200": _json(_ref("BatchResponse"), "One entry per article, in order."),
                       "422": _problem(f"No `articles` list, or more than {batch_max} articles (`limit` says how "
                                       "many are allowed)."),
-                      **body_errors},
+                      **denied, **body_errors},
+        **guarded,
     }
     default = {"default": _problem("Error in the problem shape.")}
-    return {
+    monitoring = {"/metrics": {"get": {"summary": "Prometheus metrics of all workers", "responses": {
+        "200": {"description": "The Prometheus text format.",
+                "content": {"text/plain": {"schema": {"type": "string"}}}}, **default}}}} if metrics else {}
+    document = {
         "openapi": "3.1.0",
         "info": {"title": "Vietnamese tech-news tagger", "version": "1",
                  "description": "Tags Vietnamese technology news with countries, topics and cooperation. "
-                                "Every error is an application/problem+json body (RFC 9457)."},
+                                "Every error is an application/problem+json body (RFC 9457) whose `instance` is "
+                                "the request id; every response carries that id in `X-Request-ID` (taken from the "
+                                "request when it is printable ASCII of at most 128 characters, else made)."},
         "paths": {
             "/v1/tag": {"post": tag},
             "/v1/tag/batch": {"post": batch},
             "/v1/model": {"get": {"summary": "Describe the loaded model", "responses": {
                 "200": _json(_ref("Model"), "Labels, thresholds, version, training data, dev metrics."),
-                **default}}},
+                **denied, **default}, **guarded}},
             "/healthz": {"get": {"summary": "The process is alive", "responses": {
                 "200": _json(_ref("Health"), "Alive."), **default}}},
             "/readyz": {"get": {"summary": "The model is loaded and warmed", "responses": {
@@ -162,12 +182,18 @@ def spec(max_bytes: int, batch_max: int) -> dict[str, Any]:
                 "503": _problem("Not ready yet."), **default}}},
             "/openapi.json": {"get": {"summary": "This document", "responses": {
                 "200": _json({"type": "object", "required": ["openapi", "paths"]}, "OpenAPI 3.1."), **default}}},
+            **monitoring,
         },
         "components": {"schemas": schemas()},
     }
+    if keys:
+        document["components"]["securitySchemes"] = {"apiKey": {
+            "type": "http", "scheme": "bearer", "description": "One of the service's API keys."}}
+    return document
 
 
 @bp.get("/openapi.json")
 def openapi_json() -> Response:
     config = current_app.config
-    return jsonify(spec(config["MAX_CONTENT_LENGTH"], config["BATCH_MAX"]))
+    return jsonify(spec(config["MAX_CONTENT_LENGTH"], config["BATCH_MAX"], keys=bool(current_app.extensions["api_keys"]),
+                        metrics="metrics" in current_app.extensions))

@@ -4,11 +4,14 @@ The app is built (bundle loaded and warmed) in the gunicorn master, which is
 what ``--preload`` means: workers are forked from it and share the model, and a
 bad bundle stops the command with its message before any port is opened.
 Numeric thread pools are limited to one thread first (see `serve_command`).
+With metrics on, a fresh PROMETHEUS_MULTIPROC_DIR is made before the app is
+built and removed when gunicorn stops (`service.metrics.multiprocess_dir`).
 """
 from __future__ import annotations
 
 import os
 from functools import partial
+from contextlib import nullcontext
 from typing import Any
 
 import click
@@ -20,6 +23,7 @@ from model.bundle import freeze_loaded_objects
 from model.errors import BundleError
 from service.app import create_app
 from service.lifeline import Parent, die_with_parent
+from service.metrics import mark_worker_dead, multiprocess_dir
 from service.settings import SETTINGS, SettingsError, defaults, from_environ
 
 _BY_KEY = {s.key: s for s in SETTINGS}
@@ -58,9 +62,12 @@ def end_with_master(master_thread: int, server: Any, worker: Any) -> None:
 
 
 def gunicorn_options(host: str, config: dict[str, Any]) -> dict[str, Any]:
-    """Gunicorn settings for `config`: its port and workers, preloaded, JSON request logs
-    instead of access logs, workers that end with the master (call it in the master)."""
+    """Gunicorn settings for `config`: its port and workers, preloaded, JSON request logs instead of access
+    logs, workers that end with the master (call it in the master), and with metrics on, the files of an
+    exited worker's live gauges removed."""
+    hooks = {"child_exit": mark_worker_dead} if config["METRICS"] else {}
     return {
+        **hooks,
         "bind": f"{host}:{config['PORT']}",
         "workers": config["WORKERS"],
         "preload_app": True,
@@ -97,12 +104,15 @@ def serve_command(port: int | None, workers: int | None, model_path: str | None,
     # One single-threaded worker per core. The OpenMP pool of the gradient-boosting
     # model is not fork-safe: if the master's warm-up started it, forked workers hang.
     threadpool_limits(1)
-    try:
-        app = create_app(config)
-    except BundleError as exc:
-        raise click.ClickException(f"cannot load the model: {exc}") from None
-    options = gunicorn_options(host, config)
-    click.echo(f"tagger: model {app.extensions['tagger'].version} loaded and warmed; serving on "
-               f"http://{options['bind']} with {options['workers']} worker(s)", err=True)
-    freeze_loaded_objects()
-    run_gunicorn(app, options)
+    with multiprocess_dir() if config["METRICS"] else nullcontext():
+        try:
+            app = create_app(config)
+        except BundleError as exc:
+            raise click.ClickException(f"cannot load the model: {exc}") from None
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
+        options = gunicorn_options(host, config)
+        click.echo(f"tagger: model {app.extensions['tagger'].version} loaded and warmed; serving on "
+                   f"http://{options['bind']} with {options['workers']} worker(s)", err=True)
+        freeze_loaded_objects()
+        run_gunicorn(app, options)

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from model.bundle import DEFAULT_BUNDLE
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+ON, OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 class SettingsError(ValueError):
@@ -50,6 +51,30 @@ def log_level(name: str, raw: str) -> str:
     return value
 
 
+def switch(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in ON + OFF:
+        raise SettingsError(f"{name} must be one of {', '.join(ON + OFF)}, not {raw!r}")
+    return value in ON
+
+
+def key_list(name: str, raw: str) -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in raw.split(",") if k.strip())
+    if not keys:
+        raise SettingsError(f"{name} must hold at least one key (comma-separated)")
+    return keys
+
+
+def no_keys() -> tuple[str, ...]:
+    """none: `/v1/*` is open, for a trusted network only"""
+    return ()
+
+
+def no_file() -> str:
+    """none"""
+    return ""
+
+
 def text(name: str, raw: str) -> str:
     if not raw.strip():
         raise SettingsError(f"{name} must not be empty")
@@ -74,6 +99,8 @@ class Setting(NamedTuple):
         return self.default() if callable(self.default) else self.default
 
     def default_text(self) -> str:
+        if isinstance(self.default, bool):
+            return "`1` (on)" if self.default else "`0` (off)"
         if callable(self.default):
             return (self.default.__doc__ or self.default.__name__).strip()
         return f"`{self.default:_}`" if isinstance(self.default, int) and self.default >= 10_000 else f"`{self.default}`"
@@ -90,6 +117,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TAGGER_WORKERS", cpu_cores, "Gunicorn worker processes for `tagger serve`.", "WORKERS", positive_int),
     Setting("TAGGER_LOG_LEVEL", "INFO", "Level of the JSON request log and of gunicorn's log "
             f"({', '.join(LOG_LEVELS)}).", "LOG_LEVEL", log_level),
+    Setting("TAGGER_METRICS", True, "Serve Prometheus metrics at `GET /metrics` and count requests for them "
+            "(`0` turns both off).", "METRICS", switch),
+    Setting("TAGGER_API_KEYS", no_keys, "Comma-separated API keys; when set (here or in the file below), every "
+            "`/v1/*` call needs `Authorization: Bearer <key>`.", "API_KEYS", key_list),
+    Setting("TAGGER_API_KEYS_FILE", no_file, "File of API keys, one a line (blank lines ignored), added to "
+            "`TAGGER_API_KEYS`; read at start-up.", "API_KEYS_FILE", text),
 )
 
 

@@ -45,12 +45,32 @@
     ? error.problem
     : { title: "Unexpected error in the page", detail: String(error) };
 
+  // fetch with the API key of this tab's session, if any. When the service
+  // answers 401 the key is asked for (once per refusal), kept in sessionStorage
+  // and the request sent again with it; a key refused again is forgotten.
+  const KEY_STORE = "tagger.apiKey";
+  const withKey = (options) => {
+    const key = sessionStorage.getItem(KEY_STORE);
+    return key ? { ...options, headers: { ...options.headers, Authorization: `Bearer ${key}` } } : options;
+  };
+
+  async function fetchWithKey(url, options = {}) {
+    const response = await fetch(url, withKey(options));
+    if (response.status !== 401) return response;
+    const key = (window.prompt("This service needs an API key. Enter yours:") || "").trim();
+    if (!key) return response;
+    sessionStorage.setItem(KEY_STORE, key);
+    const retried = await fetch(url, withKey(options));
+    if (retried.status === 401) sessionStorage.removeItem(KEY_STORE);
+    return retried;
+  }
+
   // The JSON body of a successful answer; throws ApiProblem with the service's
   // problem details (or a stand-in when the answer is not one) otherwise.
   async function call(url, options = {}) {
     let response;
     try {
-      response = await fetch(url, { headers: { Accept: "application/json" }, ...options });
+      response = await fetchWithKey(url, { headers: { Accept: "application/json" }, ...options });
     } catch (error) {
       throw new ApiProblem({ title: "The service cannot be reached",
         detail: `Check that it is running and try again (${error.message}).` });

@@ -26,7 +26,8 @@ def test_one_bad_article_in_the_middle_keeps_the_others(client: FlaskClient, tin
         return tag_many(self, articles, explain)
 
     monkeypatch.setattr(Tagger, "tag_many", spy)
-    response = client.post("/v1/tag/batch", json={"articles": [GOOD[0], {"id": "bad", "text": 3}, GOOD[1]]})
+    response = client.post("/v1/tag/batch?scores=all",
+                           json={"articles": [GOOD[0], {"id": "bad", "text": 3}, GOOD[1]]})
     assert response.status_code == 200, response.get_data(as_text=True)
     results = response.get_json()["results"]
     assert len(results) == 3

@@ -80,7 +80,7 @@ def _check_response(spec: Schema, path: str, method: str, response: Any) -> int:
     assert documented, f"{method} {path} answered {response.status_code}, which is not documented"
     assert response.mimetype in documented["content"], (response.mimetype, list(documented["content"]))
     schema = documented["content"][response.mimetype]["schema"]
-    errors = check(response.get_json(), schema, spec)
+    errors = check(response.get_json() if response.is_json else response.get_data(as_text=True), schema, spec)
     assert not errors, f"{method} {path} {response.status_code}: {errors}"
     return response.status_code
 
@@ -92,6 +92,8 @@ def test_every_real_response_fits_the_document(make_app: AppFactory) -> None:
     calls = [
         ("POST", "/v1/tag", {"json": ARTICLE}),
         ("POST", "/v1/tag", {"json": ARTICLE, "query_string": {"explain": "true"}}),
+        ("POST", "/v1/tag", {"json": ARTICLE, "query_string": {"scores": "all"}}),
+        ("POST", "/v1/tag", {"json": ARTICLE, "query_string": {"scores": "some"}}),
         ("POST", "/v1/tag", {"json": ARTICLE, "query_string": {"explain": "perhaps"}}),
         ("POST", "/v1/tag", {"data": b"{", "content_type": "application/json"}),
         ("POST", "/v1/tag", {"json": {"text": "x" * 4_000}}),
@@ -108,6 +110,7 @@ def test_every_real_response_fits_the_document(make_app: AppFactory) -> None:
         ("GET", "/healthz", {}),
         ("GET", "/readyz", {}),
         ("GET", "/openapi.json", {}),
+        ("GET", "/metrics", {}),
     ]
     seen: set[tuple[str, str, str]] = set()
     for method, path, kwargs in calls:

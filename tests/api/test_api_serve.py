@@ -143,7 +143,7 @@ def live_server(tiny_bundle_path: Path, tmp_path: Path) -> Iterator[str]:
 @pytest.mark.slow
 def test_serve_tags_over_http(live_server: str, tiny_tagger) -> None:
     article = {"id": "live-1", "text": "Việt Nam và Nhật Bản hợp tác về 5G."}
-    request = urllib.request.Request(live_server + "/v1/tag", data=json.dumps(article).encode(),
+    request = urllib.request.Request(live_server + "/v1/tag?scores=all", data=json.dumps(article).encode(),
                                      headers={"Content-Type": "application/json"}, method="POST")
     with urllib.request.urlopen(request, timeout=60) as response:
         assert response.status == 200

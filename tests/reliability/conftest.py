@@ -11,6 +11,7 @@ from batch.helpers import articles
 from reliability.live import LiveServer, serve
 
 SHARED_MAX_BYTES = 20_000
+API_KEY = "rel-key-5b1f0c93"  # the key of `keyed_server`
 
 
 @pytest.fixture(scope="package")
@@ -18,6 +19,15 @@ def shared_server(tiny_bundle_path: Path, tmp_path_factory: pytest.TempPathFacto
     """One `tagger serve` (2 workers, 20,000-byte body limit) for tests that only send requests."""
     log = tmp_path_factory.mktemp("shared-server") / "serve.log"
     with serve(tiny_bundle_path, log, workers=2, env={"TAGGER_MAX_BYTES": str(SHARED_MAX_BYTES)}) as server:
+        yield server
+
+
+@pytest.fixture(scope="package")
+def keyed_server(tiny_bundle_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Like `shared_server`, with `API_KEY` required on /v1/*."""
+    log = tmp_path_factory.mktemp("keyed-server") / "serve.log"
+    with serve(tiny_bundle_path, log, workers=2,
+               env={"TAGGER_MAX_BYTES": str(SHARED_MAX_BYTES), "TAGGER_API_KEYS": API_KEY}) as server:
         yield server
 
 

@@ -194,7 +194,7 @@ def test_api_answers_any_unicode_with_200_or_422(api_client: FlaskClient, tiny_t
                                                  title: str, ident: str | None) -> None:
     body = '{"id": %s, "title": %s, "text": %s}' % (escaped(ident) if ident is not None else "null",
                                                     escaped(title), escaped(text))
-    response = api_client.post("/v1/tag", data=body.encode("ascii"), content_type="application/json")
+    response = api_client.post("/v1/tag?scores=all", data=body.encode("ascii"), content_type="application/json")
     if not text.strip():
         assert response.status_code == 422, response.get_data(as_text=True)
         assert response.get_json()["status"] == 422

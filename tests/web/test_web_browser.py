@@ -48,12 +48,23 @@ FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "-
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--no-proxy-server", f"--window-size={WIDTH},{HEIGHT}")
 TOPICS = {"5g", "ai", "semiconductors", "cybersecurity"}
+KEY = "web-key-3c9a"
 
 
 @pytest.fixture(scope="module")
 def live_url(make_app: AppFactory) -> Iterator[str]:
     """The tiny-bundle app served on 127.0.0.1 at a free port, in a thread."""
-    server = make_server("127.0.0.1", 0, make_app(BATCH_MAX=BATCH_MAX), threaded=True)
+    yield from served(make_app(BATCH_MAX=BATCH_MAX))
+
+
+@pytest.fixture(scope="module")
+def keyed_url(make_app: AppFactory) -> Iterator[str]:
+    """Like `live_url`, with the API key `KEY` required on /v1/*."""
+    yield from served(make_app(BATCH_MAX=BATCH_MAX, API_KEYS=(KEY,)))
+
+
+def served(app: Any) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -96,9 +107,10 @@ def wait(driver: WebDriver) -> WebDriverWait:
     return WebDriverWait(driver, WAIT)
 
 
-def post(url: str, body: Any) -> Any:
+def post(url: str, body: Any, headers: dict[str, str] | None = None) -> Any:
     """The JSON answer of the live API, error or not (no proxy: loopback only)."""
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", **(headers or {})})
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
         with opener.open(request, timeout=WAIT) as response:
@@ -211,6 +223,7 @@ def test_a_jsonl_file_is_tagged_into_rows_with_error_rows(page: WebDriver, live_
     text = page.execute_async_script("fetch(arguments[0]).then(r => r.text()).then(arguments[1])",
                                      link.get_attribute("href"))
     output = [json.loads(line) for line in text.splitlines()]
+    assert output[1].pop("instance") != api[1].pop("instance")  # each request has its own id
     assert output[:2] == api
     assert output[2]["title"] == "Unreadable record" and output[2]["line"] == 3
     assert output[3]["id"] == "4"
@@ -245,3 +258,32 @@ def test_the_page_fits_a_narrow_window(page: WebDriver) -> None:
     wait(page).until(lambda d: d.execute_script("return window.innerWidth") <= 400)
     overflow = page.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than a narrow window"
+
+
+def answer_the_key_prompt(browser: WebDriver, key: str) -> None:
+    prompt = wait(browser).until(EC.alert_is_present())
+    assert "API key" in prompt.text
+    prompt.send_keys(key)
+    prompt.accept()
+
+
+def test_the_page_asks_for_a_key_once_and_tags_with_it(browser: WebDriver, keyed_url: str) -> None:
+    stored = "return sessionStorage.getItem('tagger.apiKey')"
+    browser.get(f"{keyed_url}/")
+    answer_the_key_prompt(browser, "not-the-key")
+    error = wait(browser).until(EC.visibility_of_element_located((By.ID, "model-error")))
+    assert "Unauthorized (401)" in error.text and "not valid" in error.text
+    assert browser.execute_script(stored) is None, "a refused key is forgotten"
+
+    browser.get(f"{keyed_url}/")
+    answer_the_key_prompt(browser, KEY)
+    wait(browser).until(lambda d: d.find_element(By.ID, "model-version").text not in ("", "(loading…)", "unavailable"))
+    assert browser.execute_script(stored) == KEY
+    article = fill_in_the_example_and_tag(browser)  # no second prompt: the kept key goes along
+    expected = post(f"{keyed_url}/v1/tag", article, {"Authorization": f"Bearer {KEY}"})
+    assert browser.find_element(By.ID, "cooperation-flag").text == ("yes" if expected["cooperation"] else "no")
+    assert not browser.find_element(By.ID, "one-error").is_displayed()
+
+    browser.refresh()  # the same tab's session: the key is still there, nothing is asked
+    wait(browser).until(lambda d: d.find_element(By.ID, "model-version").text == expected["model_version"])
+    assert not browser.find_element(By.ID, "model-error").is_displayed()
