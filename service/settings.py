@@ -25,6 +25,11 @@ def bundled_model() -> str:
     return str(DEFAULT_BUNDLE)
 
 
+def no_alerts_file() -> str:
+    """unset: `GET /v1/alerts` answers 404"""
+    return ""
+
+
 def cpu_cores() -> int:
     """one per CPU core"""
     try:  # the cores this process may run on (a container's cpuset), not the host's
@@ -90,6 +95,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TAGGER_WORKERS", cpu_cores, "Gunicorn worker processes for `tagger serve`.", "WORKERS", positive_int),
     Setting("TAGGER_LOG_LEVEL", "INFO", "Level of the JSON request log and of gunicorn's log "
             f"({', '.join(LOG_LEVELS)}).", "LOG_LEVEL", log_level),
+    Setting("TAGGER_ALERTS_PATH", no_alerts_file, "Alerts file of `tagger watch` (ARCHIVE.alerts.jsonl) that "
+            "`GET /v1/alerts` and the page's alerts panel read.", "ALERTS_PATH", text),
 )
 
 
