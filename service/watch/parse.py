@@ -91,11 +91,11 @@ def parse_feed(body: bytes, feed: str) -> list[Item]:
         If the document is not well-formed XML or is not a feed (an HTML page).
     """
     parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    if not parsed.get("version"):
+        raise FeedError("not an RSS or Atom feed (an HTML page?)")
     problem = parsed.get("bozo_exception")
     if parsed.get("bozo") and type(problem).__name__ not in HARMLESS:
         raise FeedError(f"malformed feed: {problem}")
-    if not parsed.get("version"):
-        raise FeedError("not an RSS or Atom feed")
     source = source_name(parsed, feed)
     items = []
     for entry in parsed.entries:
