@@ -7,6 +7,7 @@ watch could not start or go on.
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import click
@@ -60,7 +61,7 @@ def watch_command(feeds: Path, archive: Path, every: str, rules_path: Path | Non
         reports = run_watch(options, tagger)
     except TaggerError as exc:
         raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        raise click.ClickException(f"the archive could not be written: {exc}") from None
+    except (OSError, sqlite3.Error) as exc:
+        raise click.ClickException(f"the archive or its state could not be written: {exc}") from None
     if once and any(r.status == "failed" for r in reports):
         raise click.exceptions.Exit(PARTIAL_EXIT)

@@ -81,9 +81,9 @@ def run_watch(options: Options, tagger: Tagger) -> list[FeedReport]:
     Raises
     ------
     WatchError
-        If the archive is held by another watch or its state file is not usable.
-    OSError
-        If the archive cannot be written.
+        If the archive is held by another watch, cannot be read back, or its state file is not usable.
+    OSError, sqlite3.Error
+        If the archive or the state cannot be written (a full disk...).
     """
     store.check_archive(options.archive)
     logger, stop = watch_logger(), threading.Event()
@@ -94,7 +94,10 @@ def run_watch(options: Options, tagger: Tagger) -> list[FeedReport]:
             raise WatchError(f"the state file beside {options.archive} is not usable: {exc}") from None
         alerts = AlertLog(store.sibling(options.archive, ".alerts.jsonl"))
         try:
-            recovered = reconcile(options.archive, state, alerts, options.rules)
+            try:
+                recovered = reconcile(options.archive, state, alerts, options.rules)
+            except ValueError as exc:  # a corrupt JSONL line or Parquet part (ArrowInvalid is one too)
+                raise WatchError(f"{options.archive} holds something that is not a watch record: {exc}") from None
             if recovered:
                 logger.info("recovered", extra={"fields": {"records": recovered}})
             watch = Watch(options.feeds, options.archive, tagger, state, alerts, options.rules, logger,

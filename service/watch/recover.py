@@ -27,14 +27,23 @@ def reconcile(archive: Path, state: State, alerts: AlertLog, rules: Sequence[Rul
     cycle = state.last_cycle()
     if store.is_jsonl(archive):
         records, end = store.recover_jsonl(archive, int(state.meta("offset", "0") or 0))
+        ids = _ids(records)
         _alerts(alerts, rules, records)
-        state.commit(cycle, [r["id"] for r in records], offset=end)
+        state.commit(cycle, ids, offset=end)
         return len(records)
     found = store.recover_parts(archive, state.parts())
     for name, records in found.items():
+        ids = _ids(records)
         _alerts(alerts, rules, records)
-        state.commit(cycle, [r["id"] for r in records], part=name)
+        state.commit(cycle, ids, part=name)
     return sum(len(records) for records in found.values())
+
+
+def _ids(records: list[dict[str, Any]]) -> list[str]:
+    ids = [r.get("id") if isinstance(r, dict) else None for r in records]
+    if not all(isinstance(i, str) for i in ids):
+        raise ValueError("a record without a string id")
+    return ids  # type: ignore[return-value]
 
 
 def _alerts(alerts: AlertLog, rules: Sequence[Rule], records: list[dict[str, Any]]) -> None:

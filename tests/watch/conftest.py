@@ -14,6 +14,13 @@ from watch.feedserver import WRITTEN_ITEMS, FeedServer, item
 REAL_ITEMS = SHARED_DATA / "train_short.jsonl"
 
 
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback only: a proxy set in the environment must not see the test feeds (nor must children)."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
+
+
 @pytest.fixture
 def server() -> Iterator[FeedServer]:
     """The feed server on 127.0.0.1, a free port, in a thread; stopped after the test."""

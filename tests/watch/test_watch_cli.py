@@ -54,6 +54,20 @@ def test_bad_input_is_a_message_and_a_non_zero_exit(tiny_bundle_path: Path, tmp_
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(("name", "content"), [("news.jsonl", '{"no id": 1}\n'), ("news.jsonl", "not json\n"),
+                                               ("news/part-000001-x.parquet", "not parquet")])
+def test_an_archive_that_is_not_a_watch_archive_is_refused(tiny_bundle_path: Path, tmp_path: Path, name: str,
+                                                           content: str) -> None:
+    (tmp_path / name).parent.mkdir(exist_ok=True)
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text("a.xml\n", encoding="utf-8")
+    result = invoke(tiny_bundle_path, str(feeds), "-o", str(tmp_path / name.split("/")[0]), "--once")
+    assert result.exit_code == 1, result.output
+    assert "not a watch record" in result.output
+    assert (tmp_path / name).read_text(encoding="utf-8") == content  # left as it was
+
+
 def test_a_second_watch_on_the_same_archive_is_refused(tmp_path: Path) -> None:
     archive = tmp_path / "news.jsonl"
     with exclusive(archive):
