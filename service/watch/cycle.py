@@ -68,20 +68,21 @@ def run_cycle(watch: Watch) -> list[FeedReport]:
         fetched = list(pool.map(lambda f: fetch(f, states[f].etag, states[f].modified, watch.timeout), due))
     crash_point("fetched")
     new_items: dict[str, Item] = {}
+    fresh: dict[str, list[str]] = {}  # feed -> keys of the items new in it
     for result in fetched:
-        reports[result.feed] = _read(result, states[result.feed], cycle)
-        report = reports[result.feed]
+        report = reports[result.feed] = _read(result, states[result.feed], cycle)
         already = watch.state.seen(i.key for i in report.items)
+        fresh[result.feed] = []
         for item in report.items:
             if item.key in already or item.key in new_items:
                 report.seen += 1
             else:
                 new_items[item.key] = item
-                report.new += 1
+                fresh[result.feed].append(item.key)
     records, failed = tag_items(watch.tagger, list(new_items.values()))
-    for report in reports.values():
-        report.failed = sum(1 for i in report.items if i.key in failed)
-        report.new -= report.failed
+    for feed, keys in fresh.items():
+        reports[feed].failed = sum(1 for key in keys if key in failed)
+        reports[feed].new = len(keys) - reports[feed].failed
     crash_point("tagged")
     mark = _append(watch, records, cycle)
     crash_point("archived")

@@ -163,3 +163,14 @@ def test_a_half_written_parquet_part_is_deleted_on_start(server, tiny_tagger: Ta
     once([server.url("/a.xml")], archive, tiny_tagger)
     assert [p.name.startswith("part-") for p in archive.iterdir()] == [True]
     assert len(archived(archive)) == 4
+
+
+def test_an_item_in_two_feeds_of_one_cycle_is_archived_once(server, tiny_tagger: Tagger, tmp_path) -> None:
+    items = written_items("d")
+    items[3]["title"], items[3]["summary"] = "", ""  # and it cannot be tagged
+    server.routes["/one.xml"] = Route(rss("Tin 1", items[:2] + items[3:]))
+    server.routes["/two.xml"] = Route(rss("Tin 2", items[1:]))
+    feeds, archive = [server.url("/one.xml"), server.url("/two.xml")], tmp_path / "news.jsonl"
+    reports = once(feeds, archive, tiny_tagger)
+    assert [(r.new, r.seen, r.failed) for r in reports.values()] == [(2, 0, 1), (1, 2, 0)]
+    assert [r["id"] for r in archived(archive)] == [i["guid"] for i in items[:3]]
