@@ -28,18 +28,22 @@ def since_param(raw: str | None) -> dt.datetime | None:
         return None
     try:
         value = dt.datetime.fromisoformat(raw.strip().replace(" ", "+"))  # '+' arrives as a space when unescaped
-    except ValueError:
+        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):  # overflow: year 1 with a positive offset is before the earliest time
         raise BadRequest(f"query parameter 'since' must be an ISO 8601 date or date-time, not {raw!r}") from None
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 def limit_param(raw: str | None) -> int:
     """The `limit` query parameter; raises BadRequest unless it is a whole number from 1 to MAX_LIMIT."""
     if raw is None:
         return DEFAULT_LIMIT
-    if not raw.strip().isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    try:
+        value = int(raw) if raw.strip().isascii() else 0
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_LIMIT:
         raise BadRequest(f"query parameter 'limit' must be a whole number from 1 to {MAX_LIMIT}, not {raw!r}")
-    return int(raw)
+    return value
 
 
 @bp.get("/v1/alerts")

@@ -43,6 +43,8 @@ def test_limit_keeps_the_newest(make_app: AppFactory, alerts_file: Path) -> None
     ({"since": "2026-13-01"}, "'since' must be an ISO 8601"),
     ({"limit": "0"}, "'limit' must be a whole number from 1 to 1000"),
     ({"limit": "many"}, "'limit' must be a whole number"),
+    ({"limit": "²"}, "'limit' must be a whole number"),  # a digit to str.isdigit, not to int()
+    ({"since": "0001-01-01T00:00:00+05:00"}, "'since' must be an ISO 8601"),  # before the earliest time
 ])
 def test_bad_parameters_are_a_400_problem(make_app: AppFactory, alerts_file: Path, query: dict, message: str) -> None:
     response = make_app(ALERTS_PATH=str(alerts_file)).test_client().get("/v1/alerts", query_string=query)
