@@ -30,36 +30,34 @@ def item(ident: str, title: str, summary: str, day: int = 1, guid: bool = True, 
             "title": title, "summary": summary, "date": dt.datetime(2026, 3, day, 8, 0, tzinfo=dt.timezone.utc)}
 
 
+def _rss_item(it: dict[str, Any]) -> str:
+    link = f"<link>{escape(it['link'])}</link>" if it.get("link") else ""
+    guid = f'<guid isPermaLink="false">{escape(it["guid"])}</guid>' if it.get("guid") else ""
+    summary = escape("<p>" + escape(it["summary"]) + "</p>")  # escaped HTML, as real feeds send it
+    return (f"<item><title>{escape(it['title'])}</title>{link}{guid}<pubDate>{format_datetime(it['date'])}</pubDate>"
+            f"<description>{summary}</description></item>")
+
+
+def _atom_entry(it: dict[str, Any]) -> str:
+    link = f'<link href="{escape(it["link"])}"/>' if it.get("link") else ""
+    stamp = it["date"].isoformat()
+    return (f"<entry><title>{escape(it['title'])}</title><id>{escape(it['guid'] or it['title'])}</id>{link}"
+            f"<updated>{stamp}</updated><published>{stamp}</published>"
+            f'<summary type="html">{escape("<b>" + escape(it["summary"]) + "</b>")}</summary></entry>')
+
+
 def rss(title: str, items: list[dict[str, Any]]) -> bytes:
-    """An RSS 2.0 document; summaries are sent as escaped HTML, as real feeds do."""
-    parts = [f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>{escape(title)}</title>'
-             "<link>https://news.example.invalid/</link><description>test feed</description>"]
-    for it in items:
-        parts.append("<item>")
-        parts.append(f"<title>{escape(it['title'])}</title>")
-        if it.get("link"):
-            parts.append(f"<link>{escape(it['link'])}</link>")
-        if it.get("guid"):
-            parts.append(f'<guid isPermaLink="false">{escape(it["guid"])}</guid>')
-        parts.append(f"<pubDate>{format_datetime(it['date'])}</pubDate>")
-        parts.append(f"<description>{escape('<p>' + escape(it['summary']) + '</p>')}</description></item>")
-    parts.append("</channel></rss>\n")
-    return "".join(parts).encode("utf-8")
+    """An RSS 2.0 document."""
+    head = (f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>{escape(title)}</title>'
+            "<link>https://news.example.invalid/</link><description>test feed</description>")
+    return (head + "".join(map(_rss_item, items)) + "</channel></rss>\n").encode("utf-8")
 
 
 def atom(title: str, items: list[dict[str, Any]]) -> bytes:
     """An Atom 1.0 document (every Atom entry has an id)."""
-    parts = [f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-             f"<title>{escape(title)}</title><id>urn:test:{escape(title)}</id>"
-             "<updated>2026-03-01T00:00:00Z</updated>"]
-    for it in items:
-        parts.append(f"<entry><title>{escape(it['title'])}</title><id>{escape(it['guid'] or it['title'])}</id>")
-        if it.get("link"):
-            parts.append(f'<link href="{escape(it["link"])}"/>')
-        parts.append(f"<updated>{it['date'].isoformat()}</updated><published>{it['date'].isoformat()}</published>")
-        parts.append(f'<summary type="html">{escape("<b>" + escape(it["summary"]) + "</b>")}</summary></entry>')
-    parts.append("</feed>\n")
-    return "".join(parts).encode("utf-8")
+    head = (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<title>{escape(title)}</title><id>urn:test:{escape(title)}</id><updated>2026-03-01T00:00:00Z</updated>")
+    return (head + "".join(map(_atom_entry, items)) + "</feed>\n").encode("utf-8")
 
 
 @dataclass
