@@ -14,6 +14,7 @@ from bench.metrics_cost import run_metrics_cost
 from bench.rest import request_body, run_rest
 from bench.sample import Article, closest_in_size, median_chars
 from bench.server import HOST, serve
+from bench.watch import run_watch_bench
 from model.bundle import load_bundle
 from service.settings import cpu_cores
 
@@ -50,6 +51,7 @@ def run_sections(run: Run, articles: Sequence[Article], say: Callable[[str], Non
         attempt("metrics_cost", 6, lambda: {"metrics_cost": run_metrics_cost(
             run.model, cpu_cores(), run.workdir, list(articles), sizes.rest_article_bytes, sizes.rest_requests[8],
             sizes.rest_repeats, sizes.rest_time_limit_s)})
+        attempt("watch", 7, lambda: {"watch": run_watch_bench(articles, run.model, run.workdir, say)})
     if failed:
         results["failed"] = failed
     return results

@@ -9,6 +9,8 @@ from flask import Flask
 
 from model.bundle import load_bundle
 from service import api, auth, errors, logs, metrics, openapi, settings, web
+from service import api, errors, logs, openapi, settings, web
+from service import alerts_api
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -42,4 +44,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(web.bp)  # the analysts' page at /
+    app.register_blueprint(alerts_api.bp)  # GET /v1/alerts, from `tagger watch`'s alerts file
     return app

@@ -9,6 +9,7 @@ import click
 
 from service.batch_cli import tag_command
 from service.serve_cli import serve_command
+from service.watch.cli import watch_command
 from training.cli import evaluate_command, train_command
 
 
@@ -22,3 +23,4 @@ main.add_command(serve_command, "serve")
 main.add_command(tag_command, "tag")
 main.add_command(train_command, "train")
 main.add_command(evaluate_command, "evaluate")
+main.add_command(watch_command, "watch")

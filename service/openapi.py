@@ -118,6 +118,41 @@ def schemas() -> dict[str, Any]:
     }
 
 
+def alert_schemas() -> dict[str, Any]:
+    """The schemas of `GET /v1/alerts` (alerts raised by `tagger watch`)."""
+    alert = {
+        "type": "object",
+        "required": ["alert_id", "rule", "created", "at", "status", "attempts", "item"],
+        "properties": {
+            "alert_id": {"type": "string", "description": "Rule name and item id: `rule|id`."},
+            "rule": {"type": "string"}, "created": {"type": "string", "description": "When it was raised (UTC)."},
+            "at": {"type": "string", "description": "When its status last changed (UTC)."},
+            "status": {"type": "string", "enum": ["recorded", "pending", "delivered", "failed"],
+                       "description": "recorded: the rule has no webhook; pending, delivered or failed: "
+                                      "delivery to the rule's webhook."},
+            "attempts": {"type": "integer", "minimum": 0}, "error": {"type": ["string", "null"]},
+            "item": {"type": "object", "required": ["id", "countries", "topics", "cooperation"],
+                     "description": "The archived record: the tags plus title, date, source and url."},
+        },
+    }
+    return {"Alert": alert, "AlertList": {
+        "type": "object", "required": ["alerts", "count"], "additionalProperties": False,
+        "properties": {"alerts": {"type": "array", "items": _ref("Alert")}, "count": {"type": "integer"}}}}
+
+
+def alerts_operation() -> dict[str, Any]:
+    """`GET /v1/alerts`: the newest alerts first."""
+    since = {"name": "since", "in": "query", "required": False, "schema": {"type": "string"},
+             "description": "Only alerts raised at or after this ISO 8601 date or date-time (UTC if no offset)."}
+    limit = {"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}
+    return {"summary": "Alerts raised by `tagger watch`, newest first", "parameters": [since, limit], "responses": {
+        "200": _json(_ref("AlertList"), "The alerts, each in its latest status."),
+        "400": _problem("`since` is not an ISO 8601 date or date-time, or `limit` is out of range."),
+        "404": _problem("The service reads no alerts file (TAGGER_ALERTS_PATH is unset)."),
+        "default": _problem("Error in the problem shape.")}}
+
+
 def spec(max_bytes: int, batch_max: int, keys: bool = False, metrics: bool = True) -> dict[str, Any]:
     """The OpenAPI document for a service with these limits, API `keys` required or not, and
     /metrics or not."""
@@ -180,11 +215,12 @@ def spec(max_bytes: int, batch_max: int, keys: bool = False, metrics: bool = Tru
             "/readyz": {"get": {"summary": "The model is loaded and warmed", "responses": {
                 "200": _json(_ref("Ready"), "Ready for requests."),
                 "503": _problem("Not ready yet."), **default}}},
+            "/v1/alerts": {"get": alerts_operation()},
             "/openapi.json": {"get": {"summary": "This document", "responses": {
                 "200": _json({"type": "object", "required": ["openapi", "paths"]}, "OpenAPI 3.1."), **default}}},
             **monitoring,
         },
-        "components": {"schemas": schemas()},
+        "components": {"schemas": {**schemas(), **alert_schemas()}},
     }
     if keys:
         document["components"]["securitySchemes"] = {"apiKey": {

@@ -26,6 +26,11 @@ def bundled_model() -> str:
     return str(DEFAULT_BUNDLE)
 
 
+def no_alerts_file() -> str:
+    """unset: `GET /v1/alerts` answers 404"""
+    return ""
+
+
 def cpu_cores() -> int:
     """one per CPU core"""
     try:  # the cores this process may run on (a container's cpuset), not the host's
@@ -123,6 +128,8 @@ SETTINGS: tuple[Setting, ...] = (
             "`/v1/*` call needs `Authorization: Bearer <key>`.", "API_KEYS", key_list),
     Setting("TAGGER_API_KEYS_FILE", no_file, "File of API keys, one a line (blank lines ignored), added to "
             "`TAGGER_API_KEYS`; read at start-up.", "API_KEYS_FILE", text),
+    Setting("TAGGER_ALERTS_PATH", no_alerts_file, "Alerts file of `tagger watch` (ARCHIVE.alerts.jsonl) that "
+            "`GET /v1/alerts` and the page's alerts panel read.", "ALERTS_PATH", text),
 )
 
 

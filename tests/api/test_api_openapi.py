@@ -5,6 +5,7 @@ the JSON Schema keywords the document uses; it has its own tests so it can fail.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -85,8 +86,8 @@ def _check_response(spec: Schema, path: str, method: str, response: Any) -> int:
     return response.status_code
 
 
-def test_every_real_response_fits_the_document(make_app: AppFactory) -> None:
-    app = make_app(BATCH_MAX=2, MAX_CONTENT_LENGTH=3_000)
+def test_every_real_response_fits_the_document(make_app: AppFactory, alerts_file: Path) -> None:
+    app = make_app(BATCH_MAX=2, MAX_CONTENT_LENGTH=3_000, ALERTS_PATH=str(alerts_file))
     client = app.test_client()
     spec = client.get("/openapi.json").get_json()
     calls = [
@@ -111,11 +112,15 @@ def test_every_real_response_fits_the_document(make_app: AppFactory) -> None:
         ("GET", "/readyz", {}),
         ("GET", "/openapi.json", {}),
         ("GET", "/metrics", {}),
+        ("GET", "/v1/alerts", {"query_string": {"since": "2026-01-01"}}),
+        ("GET", "/v1/alerts", {"query_string": {"since": "last week"}}),
     ]
     seen: set[tuple[str, str, str]] = set()
     for method, path, kwargs in calls:
         status = _check_response(spec, path, method, client.open(path, method=method, **kwargs))
         seen.add((path, method.lower(), str(status)))
+    app.config["ALERTS_PATH"] = ""
+    seen.add(("/v1/alerts", "get", str(_check_response(spec, "/v1/alerts", "GET", client.get("/v1/alerts")))))
     app.extensions.pop("tagger")
     seen.add(("/readyz", "get", str(_check_response(spec, "/readyz", "GET", client.get("/readyz")))))
     documented = {(p, m, s) for p, ops in spec["paths"].items() for m, op in ops.items()

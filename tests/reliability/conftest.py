@@ -18,7 +18,12 @@ API_KEY = "rel-key-5b1f0c93"  # the key of `keyed_server`
 def shared_server(tiny_bundle_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One `tagger serve` (2 workers, 20,000-byte body limit) for tests that only send requests."""
     log = tmp_path_factory.mktemp("shared-server") / "serve.log"
-    with serve(tiny_bundle_path, log, workers=2, env={"TAGGER_MAX_BYTES": str(SHARED_MAX_BYTES)}) as server:
+    alerts = log.with_name("news.jsonl.alerts.jsonl")  # so GET /v1/alerts answers 200 to schemathesis
+    alerts.write_text('{"alert_id": "r|a1", "rule": "r", "created": "2026-03-01T08:00:00+00:00", "at": '
+                      '"2026-03-01T08:00:00+00:00", "status": "recorded", "attempts": 0, "error": null, "item": '
+                      '{"id": "a1", "countries": [], "topics": [], "cooperation": false}}\n', encoding="utf-8")
+    env = {"TAGGER_MAX_BYTES": str(SHARED_MAX_BYTES), "TAGGER_ALERTS_PATH": str(alerts)}
+    with serve(tiny_bundle_path, log, workers=2, env=env) as server:
         yield server
 
 

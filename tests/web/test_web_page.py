@@ -79,7 +79,7 @@ def test_the_page_carries_the_configured_batch_limit(make_app: AppFactory, batch
 
 def test_the_assets_the_page_links_are_served(client: FlaskClient) -> None:
     page = Elements(client.get("/").get_data(as_text=True))
-    links = [a["href"] for a in page.all("link") if a["rel"] == "stylesheet"] + [s["src"] for s in page.all("script")]
+    links = [a["href"] for a in page.all("link") if a["rel"] == "stylesheet"] + [s["src"] for s in page.all("script") if "src" in s]
     assert sorted(links) == sorted(f"/static/{name}" for name in ASSETS)
     for link in links:
         with client.get(link) as response:  # closes the file it streams
@@ -116,3 +116,11 @@ def test_the_urls_follow_the_script_root(client: FlaskClient) -> None:
     body = Elements(html).all("body")[0]
     assert body["data-tag-url"] == "/tagger/v1/tag"
     assert 'href="/tagger/static/web.css"' in html
+
+
+def test_the_alerts_panel_starts_hidden_and_reads_the_alerts_endpoint(client: FlaskClient) -> None:
+    html = client.get("/", environ_overrides={"SCRIPT_NAME": "/tagger"}).get_data(as_text=True)
+    tag, attrs = Elements(html).by_id()["alerts-panel"]
+    assert tag == "section" and "hidden" in attrs
+    assert attrs["data-alerts-url"] == "/tagger/v1/alerts"
+    assert client.get("/v1/alerts").status_code == 404  # what keeps it hidden without an alerts file

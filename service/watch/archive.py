@@ -1,0 +1,96 @@
+"""The archive `tagger watch` appends to: a JSONL file (a path ending in .jsonl) or a
+folder of Parquet part files (any other path), one append per cycle.
+
+JSONL: one write, flush and fsync per cycle; a crash can leave one torn last
+line, which `recover` cuts. Parquet: one part per cycle, written under a hidden
+temporary name and renamed into place, so readers only ever see whole parts.
+"""
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from service.batch import Sink, _fsync_dir
+from service.watch.faults import crash_point
+from service.watch.feeds import WatchError
+
+TEMP_PREFIX = ".tmp-"
+
+
+def is_jsonl(path: Path) -> bool:
+    return path.name.lower().endswith(".jsonl")
+
+
+def sibling(archive: Path, suffix: str) -> Path:
+    """A file beside the archive: ARCHIVE + suffix (news.jsonl.state.sqlite, news.alerts.jsonl...)."""
+    return archive.with_name(archive.name + suffix)
+
+
+def check_archive(archive: Path) -> None:
+    """Raises WatchError if `archive` cannot be a watch archive (wrong kind, missing folder)."""
+    if not archive.parent.is_dir():
+        raise WatchError(f"the folder of the archive {archive} does not exist")
+    if is_jsonl(archive) and archive.is_dir():
+        raise WatchError(f"the archive {archive} ends in .jsonl but is a folder")
+    if not is_jsonl(archive) and archive.exists() and not archive.is_dir():
+        raise WatchError(f"the archive {archive} is a file: name a .jsonl file or a folder for Parquet parts")
+
+
+def append_jsonl(archive: Path, records: Sequence[dict[str, Any]]) -> int:
+    """Append `records` in one write; returns the file's new size (the mark to commit)."""
+    with open(archive, "ab") as fh:
+        if records:
+            Sink(fh).write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        return fh.tell()
+
+
+def append_part(folder: Path, records: Sequence[dict[str, Any]], labels: Sequence[str], cycle: int) -> str:
+    """Write `records` as a new part of `folder`; returns the part's name (the mark to commit)."""
+    folder.mkdir(exist_ok=True)
+    name = f"part-{cycle:06d}-{uuid.uuid4().hex[:8]}.parquet"
+    temp = folder / (TEMP_PREFIX + name)
+    from service.watch import parquet  # pyarrow is loaded only by a Parquet archive
+
+    parquet.write_part(temp, records, labels)
+    crash_point("part-written")
+    os.replace(temp, folder / name)
+    _fsync_dir(folder)
+    return name
+
+
+def recover_jsonl(archive: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """The whole records written after the committed `offset`, and the size to commit.
+
+    A torn last line (a crash in the middle of a write) is cut off the file.
+    """
+    if not archive.exists():
+        return [], 0
+    with open(archive, "r+b") as fh:
+        fh.seek(min(offset, os.fstat(fh.fileno()).st_size))
+        tail = fh.read()
+        whole = tail[:tail.rfind(b"\n") + 1]
+        end = fh.seek(0, os.SEEK_CUR) - len(tail) + len(whole)
+        if len(whole) < len(tail):
+            fh.truncate(end)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return [json.loads(line) for line in whole.decode("utf-8").splitlines() if line.strip()], end
+
+
+def recover_parts(folder: Path, committed: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Records of the parts not yet committed, by part name; half-written temporary parts are deleted."""
+    if not folder.is_dir():
+        return {}
+    from service.watch import parquet
+
+    found = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(TEMP_PREFIX):
+            path.unlink()
+        elif path.suffix == ".parquet" and path.name not in committed:
+            found[path.name] = parquet.read_part(path)
+    return found
