@@ -8,9 +8,7 @@ from typing import Any
 from flask import Flask
 
 from model.bundle import load_bundle
-from service import api, auth, errors, logs, metrics, openapi, settings, web
-from service import api, errors, logs, openapi, settings, web
-from service import alerts_api
+from service import alerts_api, api, auth, errors, logs, metrics, openapi, settings, web
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
