@@ -40,7 +40,7 @@ STAGES = (
     ("    gazetteer", "find", "model/gazetteer.py"),
     ("    tokenise", "tokenize", "model/text.py"),
     ("  text features", "_text_blocks", "model/featurizer.py"),
-    ("    n-gram counts", "count_rows", "model/featurizer.py"),
+    ("    n-gram counts", "count_rows", "model/tfidf.py"),
     ("  country model", "mentioned_pairs", "model/heads/countries.py"),
 )
 

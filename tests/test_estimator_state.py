@@ -20,7 +20,8 @@ from model.bundle import FORMAT_VERSION, _sha256, load_bundle, manifest_path
 from model.errors import BundleError
 from model.estimator import TaggerModel
 from model.labels import country_labels
-from model.featurizer import column_terms as _column_terms, count_rows as _count_rows, make_vectorizer as _vectorizer, tfidf_rows as _tfidf_rows
+from model.featurizer import column_terms as _column_terms
+from model.tfidf import count_rows as _count_rows, make_vectorizer as _vectorizer, tfidf_rows as _tfidf_rows
 from model.tagger import Tagger
 
 from conftest import TEST_DATA
