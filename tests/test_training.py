@@ -15,7 +15,7 @@ from service.cli import main
 from training.baseline import keyword_baseline
 from training.data import label_matrix, load_labelled, short_view
 from training.evaluate import _target
-from training.train import cv_scores, group_folds, train
+from training.train import cv_scores, group_folds, thresholds_by_kind, train
 from training.weak import UNKNOWN, weak_label
 
 from conftest import TEST_DATA, tiny_config
@@ -192,3 +192,22 @@ def test_the_bundle_records_its_out_of_fold_scores(tiny_tagger: Tagger) -> None:
         assert {"topics_micro_f1", "countries_big4_micro_f1", "cooperation_micro_f1", "ai", "JP"} <= set(cv[view])
         assert all(0.0 <= v <= 1.0 for v in cv[view].values())
     assert cv["whole"]["topics_micro_f1"] > 0  # the tiny sentences are learnable across folds
+
+
+def test_thresholds_are_tuned_per_kind_of_text() -> None:
+    labels = label_names()
+    j = labels.index("ai")
+    rng = np.random.default_rng(0)
+    short = np.repeat([False, True], 40)
+    Y = np.zeros((80, len(labels)), dtype=int)
+    Y[:, j] = np.tile([0, 1], 40)
+    P = np.zeros(Y.shape)
+    # Whole articles separate at ~0.7, feed items at ~0.25.
+    P[:, j] = np.where(short, np.where(Y[:, j] == 1, 0.4, 0.1), np.where(Y[:, j] == 1, 0.8, 0.6))
+    P[:, j] += rng.uniform(-0.02, 0.02, 80)
+    whole, feed = thresholds_by_kind(Y, P, labels, short)
+    assert 0.6 < whole["ai"] <= 0.8 and 0.1 < feed["ai"] <= 0.4
+    assert set(whole) == set(feed) == set(labels)
+    assert thresholds_by_kind(Y, P, labels, short, per_kind=False)[1] is None
+    only_short = thresholds_by_kind(Y[short], P[short], labels, short[short])
+    assert only_short[1] is None and only_short[0]["ai"] == feed["ai"]  # no whole article: one set, from all rows

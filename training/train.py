@@ -65,6 +65,20 @@ def threshold_groups(labels: list[str]) -> dict[str, list[str]]:
     return groups
 
 
+def thresholds_by_kind(Y: np.ndarray, P: np.ndarray, labels: list[str], short: np.ndarray,
+                       per_kind: bool = True) -> tuple[dict[str, float], dict[str, float] | None]:
+    """Thresholds tuned on out-of-fold `P`: for whole articles (on every row when there is
+    none), and, with `per_kind` and both kinds present, for the `short` rows (news-feed
+    items), else None (`Tagger.short_thresholds`)."""
+    groups = threshold_groups(labels)
+    whole = ~short
+    thresholds = tune_thresholds(Y[whole], P[whole], labels, groups) if whole.any() else \
+        tune_thresholds(Y, P, labels, groups)
+    short_thresholds = tune_thresholds(Y[short], P[short], labels, groups) \
+        if per_kind and short.any() and whole.any() else None
+    return thresholds, short_thresholds
+
+
 def _with_extra(docs: list[Prepared], Y: np.ndarray, weights: np.ndarray,
                 extra: Extra | None) -> tuple[list[Prepared], np.ndarray, np.ndarray]:
     if extra is None:
@@ -208,11 +222,7 @@ def train(config: TrainConfig) -> Tagger:
     model = fit_model(docs, Y, config.model_params, config.seed, extra)
     P = out_of_fold(docs, Y, config.model_params, config.folds, config.seed, extra, model, config.cv_repeats, groups)
     short = np.array([is_short(d) for d in docs], dtype=bool)
-    groups_ = threshold_groups(labels)
-    thresholds = tune_thresholds(Y[~short], P[~short], labels, groups_) if (~short).any() else \
-        tune_thresholds(Y, P, labels, groups_)
-    short_thresholds = tune_thresholds(Y[short], P[short], labels, groups_) \
-        if config.per_kind_thresholds and short.any() and (~short).any() else None
+    thresholds, short_thresholds = thresholds_by_kind(Y, P, labels, short, config.per_kind_thresholds)
     pipeline.steps[-1] = ("tag", model)
 
     now = dt.datetime.now(dt.timezone.utc)
