@@ -15,7 +15,7 @@ from service.cli import main
 from training.baseline import keyword_baseline
 from training.data import label_matrix, load_labelled, short_view
 from training.evaluate import _target
-from training.train import cv_scores, group_folds, thresholds_by_kind, train
+from training.train import cv_scores, group_folds, thresholds_by_kind, train, training_sha
 from training.weak import UNKNOWN, weak_label
 
 from conftest import TEST_DATA, tiny_config
@@ -211,3 +211,11 @@ def test_thresholds_are_tuned_per_kind_of_text() -> None:
     assert thresholds_by_kind(Y, P, labels, short, per_kind=False)[1] is None
     only_short = thresholds_by_kind(Y[short], P[short], labels, short[short])
     assert only_short[1] is None and only_short[0]["ai"] == feed["ai"]  # no whole article: one set, from all rows
+
+
+def test_the_version_digest_covers_every_training_file() -> None:
+    whole, short = {"name": "train.jsonl", "sha256": "a" * 64}, {"name": "train_short.jsonl", "sha256": "b" * 64}
+    assert training_sha([whole]) == "a" * 64  # one file: its own digest, as before
+    both = training_sha([whole, short])
+    assert len(both) == 64 and both not in (whole["sha256"], short["sha256"])
+    assert training_sha([whole, {**short, "sha256": "c" * 64}]) != both  # feed items changed: another version

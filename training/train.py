@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -173,9 +174,18 @@ def pool_extra(pool_docs: list[Prepared], mode: str, weight: float, labels: list
 
 
 def model_version(when: dt.datetime, train_sha: str) -> str:
-    """``vntag-<UTC date and minute of training>-<first 8 hex of train.jsonl's sha256>``:
-    two models trained the same day from the same data still differ."""
+    """``vntag-<UTC date and minute of training>-<first 8 hex of the training data's sha256>``
+    (`training_sha`): two models trained the same day from the same data still differ."""
     return f"{MODEL_VERSION_PREFIX}-{when:%Y%m%dT%H%M}-{train_sha[:8]}"
+
+
+def training_sha(files: list[dict[str, Any]]) -> str:
+    """One sha256 for the labelled training files (`file_identity` records): the file's own
+    for one file, else the sha256 of their sha256s in order, so that a change to any of
+    them (train_short.jsonl too) changes the model version."""
+    if len(files) == 1:
+        return files[0]["sha256"]
+    return hashlib.sha256("\n".join(f["sha256"] for f in files).encode("ascii")).hexdigest()
 
 
 def train(config: TrainConfig) -> Tagger:
@@ -232,8 +242,8 @@ def train(config: TrainConfig) -> Tagger:
         "config": {k: v for k, v in asdict(config).items() if k not in ("data_dir", "output")},
         "versions": runtime_versions(),
     }
-    tagger = Tagger(pipeline, labels, thresholds, model_version(now, data_files[0]["sha256"]), manifest,
-                    short_thresholds)
+    version = model_version(now, training_sha(data_files[:len(train_paths)]))
+    tagger = Tagger(pipeline, labels, thresholds, version, manifest, short_thresholds)
     # The out-of-fold predictions the thresholds were tuned on, scored: a second
     # estimate beside dev's, on more articles (train's), slightly optimistic.
     manifest["cv_metrics"] = {"folds": config.folds, "repeats": config.cv_repeats,
