@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from model.labels import label_names
+from model.labels import COOPERATION, TOPICS, label_names
 from model.features import prepare
 from model.tagger import Tagger
 from service.cli import main
@@ -16,7 +16,7 @@ from training.baseline import keyword_baseline
 from training.data import label_matrix, load_labelled, short_view
 from training.evaluate import _target
 from training.train import cv_scores, group_folds, thresholds_by_kind, train, training_sha
-from training.weak import UNKNOWN, weak_label
+from training.weak import UNKNOWN, self_training_labels, weak_label
 
 from conftest import TEST_DATA, tiny_config
 
@@ -219,3 +219,19 @@ def test_the_version_digest_covers_every_training_file() -> None:
     both = training_sha([whole, short])
     assert len(both) == 64 and both not in (whole["sha256"], short["sha256"])
     assert training_sha([whole, {**short, "sha256": "c" * 64}]) != both  # feed items changed: another version
+
+
+def test_self_training_labels_only_the_confident_text_labels(tiny_tagger: Tagger) -> None:
+    model = tiny_tagger.model
+    docs = tiny_tagger.prepare([{"title": "Việt Nam và Nhật Bản hợp tác 5G",
+                                 "text": "Hai nước ký thỏa thuận triển khai mạng 5G và đào tạo kỹ sư."},
+                                {"text": "Giá rau xanh tại chợ tăng mạnh do mưa lớn."}])
+    P = model.predict_proba(docs)
+    text = [model.labels_.index(label) for label in (*TOPICS, COOPERATION)]
+    high, low = float(P[:, text].max()), float(P[:, text].min())  # the tiny model is rarely sure: its own extremes
+    Y = self_training_labels(model, docs, high=high, low=low)
+    others = [j for j in range(len(model.labels_)) if j not in text]
+    assert (Y[:, others] == UNKNOWN).all()  # countries and partners are never self-labelled
+    want = np.where(P[:, text] >= high, 1, np.where(P[:, text] <= low, 0, UNKNOWN))
+    np.testing.assert_array_equal(Y[:, text], want)
+    assert {0, 1, UNKNOWN} <= set(Y[:, text].ravel())
