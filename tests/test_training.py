@@ -15,7 +15,8 @@ from service.cli import main
 from training.baseline import keyword_baseline
 from training.data import label_matrix, load_labelled, short_view
 from training.evaluate import _target
-from training.train import cv_scores, group_folds, thresholds_by_kind, train, training_sha
+from training.thresholds import thresholds_by_kind
+from training.train import cv_scores, group_folds, train, training_sha
 from training.weak import UNKNOWN, self_training_labels, weak_label
 
 from conftest import TEST_DATA, tiny_config

@@ -26,7 +26,8 @@ from model.pipeline import build_pipeline
 from model.tagger import Tagger
 from training.data import DEFAULT_DATA_DIR, label_matrix, load_labelled
 from training.metrics import BIG_FOUR
-from training.train import TrainConfig, cv_scores, out_of_fold, thresholds_by_kind
+from training.thresholds import thresholds_by_kind
+from training.train import TrainConfig, cv_scores, out_of_fold
 
 
 def run(data_dir: Path, gazetteer_path: Path, folds: int = 5, repeats: int = 2, seed: int = 0,

@@ -13,14 +13,14 @@ from sklearn.model_selection import KFold
 
 from model.bundle import DEFAULT_BUNDLE, runtime_versions, save_bundle
 from model.estimator import TaggerModel
-from model.labels import COOPERATION, TOPICS, label_names
+from model.labels import TOPICS, label_names
 from model.features import ArticlePreparer, Prepared, is_short
 from model.pipeline import build_pipeline
 from model.tagger import Tagger
 from training.data import DEFAULT_DATA_DIR, file_identity, label_matrix, load_labelled, short_view
 from training.evaluate import DEV_SETS, evaluate_rows
-from training.metrics import BIG_FOUR, families, score
-from training.thresholds import tune_thresholds
+from training.metrics import BIG_FOUR, score
+from training.thresholds import thresholds_by_kind
 from training.weak import (POOL_LABELS, keyword_labels, pool_sample, prepare_many, recent_sample,
                            self_training_labels, unlabelled)
 
@@ -54,30 +54,6 @@ class TrainConfig:
     cv_repeats: int = 3
     seed: int = 0
     model_params: dict[str, Any] = field(default_factory=dict)
-
-
-def threshold_groups(labels: list[str]) -> dict[str, list[str]]:
-    """Groups whose rare members share a pooled threshold."""
-    groups = {t: [t] for t in TOPICS}
-    groups[COOPERATION] = [COOPERATION]
-    found = families(labels)
-    groups["countries"] = found["countries"]
-    groups["partners"] = found["partners"]
-    return groups
-
-
-def thresholds_by_kind(Y: np.ndarray, P: np.ndarray, labels: list[str], short: np.ndarray,
-                       per_kind: bool = True) -> tuple[dict[str, float], dict[str, float] | None]:
-    """Thresholds tuned on out-of-fold `P`: for whole articles (on every row when there is
-    none), and, with `per_kind` and both kinds present, for the `short` rows (news-feed
-    items), else None (`Tagger.short_thresholds`)."""
-    groups = threshold_groups(labels)
-    whole = ~short
-    thresholds = tune_thresholds(Y[whole], P[whole], labels, groups) if whole.any() else \
-        tune_thresholds(Y, P, labels, groups)
-    short_thresholds = tune_thresholds(Y[short], P[short], labels, groups) \
-        if per_kind and short.any() and whole.any() else None
-    return thresholds, short_thresholds
 
 
 def _with_extra(docs: list[Prepared], Y: np.ndarray, weights: np.ndarray,
