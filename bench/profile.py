@@ -40,8 +40,10 @@ STAGES = (
     ("    gazetteer", "find", "model/gazetteer.py"),
     ("    tokenise", "tokenize", "model/text.py"),
     ("  text features", "_text_blocks", "model/featurizer.py"),
-    ("    n-gram counts", "count_rows", "model/featurizer.py"),
-    ("  country model", "mentioned_pairs", "model/heads/countries.py"),
+    ("    n-gram counts", "count_rows", "model/tfidf.py"),
+    ("  country pairs (features)", "mentioned_pairs", "model/heads/countries.py"),
+    ("  country model", "_country_scores", "model/heads/countries.py"),
+    ("  partner model", "_add_partners", "model/heads/partners.py"),
 )
 
 

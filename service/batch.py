@@ -306,7 +306,9 @@ class JsonlFormat:
     def render(self, results: list[dict[str, Any]]) -> str:
         keys = ["id", "countries", "topics", "cooperation", "partners", "scores", *(["evidence"] if self.explain else []),
                 "model_version"]
-        return "".join(json.dumps({k: r.get(k) for k in keys}, ensure_ascii=False) + "\n" for r in results)
+        # A record of a v1 model has no partners: an empty list, as for no cooperation, not null.
+        return "".join(json.dumps({**{k: r.get(k) for k in keys}, "partners": r.get("partners") or []},
+                                  ensure_ascii=False) + "\n" for r in results)
 
     def line_id(self, line: str, number: int) -> str | None:
         """The id of an output line written by a run like this one.
@@ -353,7 +355,8 @@ class CsvFormat:
         for r in results:
             scores = r.get("scores", {})
             row = [r["id"], ";".join(r["countries"]), ";".join(r["topics"]), "true" if r["cooperation"] else "false",
-                   ";".join(r["partners"]), *(scores.get(label, "") for label in self.labels), r["model_version"]]
+                   ";".join(r.get("partners") or []), *(scores.get(label, "") for label in self.labels),
+                   r["model_version"]]
             if self.explain:  # JSON keeps the cell on one line, which resuming relies on
                 row.append(json.dumps(r.get("evidence", {}), ensure_ascii=False))
             rows.append(row)

@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 
+from model.features import SHORT_BODY
+
 bp = Blueprint("openapi", __name__)
 
 PROBLEM = "application/problem+json"
@@ -93,8 +95,8 @@ def schemas() -> dict[str, Any]:
             "thresholds": {"type": "object", "additionalProperties": {"type": "number"},
                            "description": "Each label's threshold for whole articles."},
             "short_thresholds": {"type": "object", "additionalProperties": {"type": "number"},
-                                 "description": "Each label's threshold for news-feed items (a summary under "
-                                                "600 characters)."},
+                                 "description": "Each label's threshold for news-feed items (a `text` under "
+                                                f"{SHORT_BODY} characters)."},
             "trained_at": {"type": "string"},
             "training_data": {"type": "array", "items": file_identity},
             "dev_metrics": {"type": "object", "description": "Scores on each held-out dev file (whole articles, "

@@ -7,7 +7,8 @@ import scipy.sparse as sp
 
 from model.heads.countries import mentioned_pairs
 from model.estimator import TaggerModel
-from model.labels import TOPICS, country_labels
+from model.heads.text import TEXT_LABELS
+from model.labels import country_labels
 from model.features import Prepared
 
 
@@ -28,7 +29,7 @@ def text_matrix_with_scipy(model: TaggerModel, docs: list[Prepared]) -> sp.csr_m
 def sklearn_text_proba(model: TaggerModel, Xt: sp.csr_matrix) -> np.ndarray:
     """The text labels' probabilities the slow way: each LogisticRegression's own predict_proba."""
     columns = []
-    for label in model.labels_[: len(TOPICS) + 1]:
+    for label in TEXT_LABELS:
         clf = model.text_models_[label]
         columns.append(np.full(Xt.shape[0], clf) if isinstance(clf, float) else clf.predict_proba(Xt)[:, 1])
     return np.column_stack(columns)
@@ -55,12 +56,13 @@ def country_matrix_pair_by_pair(model: TaggerModel, index: list[tuple[int, str]]
 
 
 def country_proba_with_sklearn(model: TaggerModel, docs: list[Prepared]) -> np.ndarray:
-    """The country columns of `predict_proba` the slow way: `country_matrix_pair_by_pair`,
-    through the gradient boosting's own `predict_proba`; 0 where no pair."""
-    out = np.zeros((len(docs), len(country_labels(model.labels_))))
+    """The country columns of `predict_proba` (in `country_labels(model.labels_)` order) the slow
+    way: `country_matrix_pair_by_pair`, through the gradient boosting's own `predict_proba`; 0 where no pair."""
+    codes = country_labels(model.labels_)
+    out = np.zeros((len(docs), len(codes)))
     index, blocks = mentioned_pairs(docs)
     if index:
         Xp = country_matrix_pair_by_pair(model, index, blocks)
         for (i, code), p in zip(index, model.country_model_.predict_proba(Xp)[:, 1]):
-            out[i, model.labels_.index(code) - len(TOPICS) - 1] = p
+            out[i, codes.index(code)] = p
     return out

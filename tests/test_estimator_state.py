@@ -16,11 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.heads.countries import mentioned_pairs
+from model.heads.text import TEXT_LABELS
 from model.bundle import FORMAT_VERSION, _sha256, load_bundle, manifest_path
 from model.errors import BundleError
 from model.estimator import TaggerModel
 from model.labels import country_labels
-from model.featurizer import column_terms as _column_terms, count_rows as _count_rows, make_vectorizer as _vectorizer, tfidf_rows as _tfidf_rows
+from model.featurizer import column_terms as _column_terms
+from model.tfidf import count_rows as _count_rows, make_vectorizer as _vectorizer, tfidf_rows as _tfidf_rows
 from model.tagger import Tagger
 
 from conftest import TEST_DATA
@@ -34,7 +36,6 @@ ARTICLES = [
      "text": "Chính phủ Mỹ hạn chế xuất khẩu chip bán dẫn. Nvidia và Intel bị ảnh hưởng."},
     {"text": "Giá rau xanh tại chợ tăng mạnh do mưa lớn, tiểu thương lo lắng."},
 ]
-TEXT_LABELS = 5  # four topics and cooperation
 
 
 def test_pickled_state_has_packed_vocabularies_and_no_names(tiny_tagger: Tagger) -> None:
@@ -105,7 +106,7 @@ def test_text_hot_path_equals_the_logistic_regressions(tiny_tagger: Tagger) -> N
     model = tiny_tagger.model
     Xt = model._text_matrix(tiny_tagger.prepare(ARTICLES))
     fast = model._text_proba([Xt])
-    assert fast.shape == (len(ARTICLES), TEXT_LABELS)
+    assert fast.shape == (len(ARTICLES), len(TEXT_LABELS))
     np.testing.assert_allclose(fast, sklearn_text_proba(model, Xt), rtol=0, atol=1e-9)
     cooperation = model.labels_.index("cooperation")  # a column no later step of predict_proba changes
     assert np.array_equal(model._own_proba(tiny_tagger.prepare(ARTICLES))[:, cooperation], fast[:, cooperation])
@@ -244,9 +245,8 @@ def test_country_pair_matrix_stacks_the_country_matrices(tiny_tagger: Tagger) ->
     index, blocks = mentioned_pairs(docs)
     codes = sorted({code for _, code in index})
     assert len(codes) > 2
-    n_countries = len(country_labels(model.labels_))
-    np.testing.assert_array_equal(model._own_proba(docs)[:, TEXT_LABELS:TEXT_LABELS + n_countries],
-                                  country_proba_with_sklearn(model, docs))
+    columns = [model.labels_.index(code) for code in country_labels(model.labels_)]
+    np.testing.assert_array_equal(model._own_proba(docs)[:, columns], country_proba_with_sklearn(model, docs))
     for indicators in ([], codes[::2], ["ZZ", *codes[::-1]]):  # the tiny model has none of its own
         model.country_indicators_ = indicators
         expected = country_matrix_pair_by_pair(model, index, blocks)

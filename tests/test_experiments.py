@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from training.experiments import SHIPPED, format_table, run
+from training.experiments import SHIPPED, STEPS, format_table, run, step_config
 from training.train import TrainConfig, train
 
 from conftest import TEST_DATA, TINY_PARAMS
@@ -40,3 +40,13 @@ def test_the_shipped_row_scores_what_tagger_train_ships(tiny_data: Path, tmp_pat
     table = format_table(rows, config.dev_files)
     assert table.count("\n") == 1 + len(rows) and "dev_short:partners" in table
     json.dumps(rows)  # the rows are what --out writes
+
+
+def test_a_step_adds_its_model_params_to_the_base_ones(tmp_path: Path) -> None:
+    base = _config(tmp_path)
+    gate = dict(STEPS)["without the topic gate"]
+    config = step_config(base, gate, tmp_path / "m.joblib")
+    assert config.model_params == {**TINY_PARAMS, "topic_gate": False}
+    assert base.model_params == TINY_PARAMS  # the base is not changed
+    assert config.output == tmp_path / "m.joblib" and config.folds == base.folds
+    assert step_config(base, {"recent_limit": 0}, tmp_path / "m.joblib").model_params == TINY_PARAMS

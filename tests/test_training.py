@@ -8,15 +8,16 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from model.labels import label_names
+from model.labels import COOPERATION, TOPICS, label_names
 from model.features import prepare
 from model.tagger import Tagger
 from service.cli import main
 from training.baseline import keyword_baseline
 from training.data import label_matrix, load_labelled, short_view
 from training.evaluate import _target
-from training.train import cv_scores, group_folds, train
-from training.weak import UNKNOWN, weak_label
+from training.thresholds import thresholds_by_kind
+from training.train import cv_scores, group_folds, train, training_sha
+from training.weak import UNKNOWN, self_training_labels, weak_label
 
 from conftest import TEST_DATA, tiny_config
 
@@ -192,3 +193,46 @@ def test_the_bundle_records_its_out_of_fold_scores(tiny_tagger: Tagger) -> None:
         assert {"topics_micro_f1", "countries_big4_micro_f1", "cooperation_micro_f1", "ai", "JP"} <= set(cv[view])
         assert all(0.0 <= v <= 1.0 for v in cv[view].values())
     assert cv["whole"]["topics_micro_f1"] > 0  # the tiny sentences are learnable across folds
+
+
+def test_thresholds_are_tuned_per_kind_of_text() -> None:
+    labels = label_names()
+    j = labels.index("ai")
+    rng = np.random.default_rng(0)
+    short = np.repeat([False, True], 40)
+    Y = np.zeros((80, len(labels)), dtype=int)
+    Y[:, j] = np.tile([0, 1], 40)
+    P = np.zeros(Y.shape)
+    # Whole articles separate at ~0.7, feed items at ~0.25.
+    P[:, j] = np.where(short, np.where(Y[:, j] == 1, 0.4, 0.1), np.where(Y[:, j] == 1, 0.8, 0.6))
+    P[:, j] += rng.uniform(-0.02, 0.02, 80)
+    whole, feed = thresholds_by_kind(Y, P, labels, short)
+    assert 0.6 < whole["ai"] <= 0.8 and 0.1 < feed["ai"] <= 0.4
+    assert set(whole) == set(feed) == set(labels)
+    assert thresholds_by_kind(Y, P, labels, short, per_kind=False)[1] is None
+    only_short = thresholds_by_kind(Y[short], P[short], labels, short[short])
+    assert only_short[1] is None and only_short[0]["ai"] == feed["ai"]  # no whole article: one set, from all rows
+
+
+def test_the_version_digest_covers_every_training_file() -> None:
+    whole, short = {"name": "train.jsonl", "sha256": "a" * 64}, {"name": "train_short.jsonl", "sha256": "b" * 64}
+    assert training_sha([whole]) == "a" * 64  # one file: its own digest, as before
+    both = training_sha([whole, short])
+    assert len(both) == 64 and both not in (whole["sha256"], short["sha256"])
+    assert training_sha([whole, {**short, "sha256": "c" * 64}]) != both  # feed items changed: another version
+
+
+def test_self_training_labels_only_the_confident_text_labels(tiny_tagger: Tagger) -> None:
+    model = tiny_tagger.model
+    docs = tiny_tagger.prepare([{"title": "Việt Nam và Nhật Bản hợp tác 5G",
+                                 "text": "Hai nước ký thỏa thuận triển khai mạng 5G và đào tạo kỹ sư."},
+                                {"text": "Giá rau xanh tại chợ tăng mạnh do mưa lớn."}])
+    P = model.predict_proba(docs)
+    text = [model.labels_.index(label) for label in (*TOPICS, COOPERATION)]
+    high, low = float(P[:, text].max()), float(P[:, text].min())  # the tiny model is rarely sure: its own extremes
+    Y = self_training_labels(model, docs, high=high, low=low)
+    others = [j for j in range(len(model.labels_)) if j not in text]
+    assert (Y[:, others] == UNKNOWN).all()  # countries and partners are never self-labelled
+    want = np.where(P[:, text] >= high, 1, np.where(P[:, text] <= low, 0, UNKNOWN))
+    np.testing.assert_array_equal(Y[:, text], want)
+    assert {0, 1, UNKNOWN} <= set(Y[:, text].ravel())

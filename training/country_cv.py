@@ -4,9 +4,10 @@
 
 Prepares the training files (whole articles and news-feed items) with the
 gazetteer FILE (default: the shipped one), and scores K-fold out-of-fold
-predictions with thresholds tuned on those same predictions. The pool and the LSA
-block are left out: the country model reads no text. Dev is not read. Run it
-once per gazetteer (an older one: ``git show REV:model/gazetteer.json``).
+predictions with thresholds tuned on those same predictions, per kind of text, as
+`tagger train` tunes them. The pool and the LSA block are left out: the country
+model reads no text. Dev is not read. Run it once per gazetteer (an older one:
+``git show REV:model/gazetteer.json``).
 """
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ import numpy as np
 from model.labels import label_names
 from model.features import is_short, prepare
 from model.gazetteer import GAZETTEER_PATH, load_gazetteer
+from model.pipeline import build_pipeline
+from model.tagger import Tagger
 from training.data import DEFAULT_DATA_DIR, label_matrix, load_labelled
 from training.metrics import BIG_FOUR
-from training.thresholds import tune_thresholds
-from training.train import TrainConfig, cv_scores, out_of_fold, threshold_groups
+from training.thresholds import thresholds_by_kind
+from training.train import TrainConfig, cv_scores, out_of_fold
 
 
 def run(data_dir: Path, gazetteer_path: Path, folds: int = 5, repeats: int = 2, seed: int = 0,
@@ -50,9 +53,10 @@ def run(data_dir: Path, gazetteer_path: Path, folds: int = 5, repeats: int = 2, 
     params = {**config.model_params, "lsa_components": 0}
     P = out_of_fold(docs, Y, params, folds, seed, repeats=repeats)
     short = np.array([is_short(d) for d in docs], dtype=bool)
-    thresholds = tune_thresholds(Y, P, labels, threshold_groups(labels))
-    predicted = (P >= np.array([thresholds[label] for label in labels])).astype(int)
-    scores = cv_scores(Y, predicted, labels, short)
+    thresholds, short_thresholds = thresholds_by_kind(Y, P, labels, short, config.per_kind_thresholds)
+    # Decided as a trained bundle decides: each kind at its thresholds, a given partner's country given.
+    judge = Tagger(build_pipeline(config.tokenizer), labels, thresholds, "country-cv", short_thresholds=short_thresholds)
+    scores = cv_scores(Y, judge.decide(P, short), labels, short)
     country_keys = ("countries_big4_micro_f1", "countries_micro_f1", *BIG_FOUR)
     return {"gazetteer": str(gazetteer_path), "articles": len(rows), "folds": folds, "repeats": repeats,
             **{view: {k: v for k, v in found.items() if k in country_keys} for view, found in scores.items()}}

@@ -116,17 +116,17 @@ def format_report(report: dict[str, Any], kind: str | None = None) -> str:
 
 
 def write_reports(reports: dict[str, dict[str, Any]], json_path: str | Path, labels: list[str]) -> list[Path]:
-    """Write every view's report into one JSON file (keyed by view) and one PNG
-    per view beside it (`evaluation.png` for the first, `evaluation.<view>.png`
-    for the others); return the paths written."""
+    """Write the reports, keyed by data file name (`evaluate_rows` of each), into one JSON
+    file and one PNG per file beside it (`evaluation.png` for the first,
+    `evaluation.<file name up to its first dot>.png` for the others); return the paths written."""
     json_path = Path(json_path)
     json_path.parent.mkdir(parents=True, exist_ok=True)
-    public = {view: {k: v for k, v in report.items() if not k.startswith("_")} for view, report in reports.items()}
+    public = {name: {k: v for k, v in report.items() if not k.startswith("_")} for name, report in reports.items()}
     json_path.write_text(json.dumps(public, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     written = [json_path]
-    for k, (view, report) in enumerate(reports.items()):
-        png = json_path.with_suffix(".png" if k == 0 else f".{view.split('.')[0]}.png")
-        written.append(plot_report(report, png, labels, view))
+    for k, (name, report) in enumerate(reports.items()):
+        png = json_path.with_suffix(".png" if k == 0 else f".{name.split('.')[0]}.png")
+        written.append(plot_report(report, png, labels, name))
     return written
 
 

@@ -40,6 +40,14 @@ def _summary(families: dict[str, Any]) -> dict[str, float]:
     return {name: round(families[name]["micro_f1"], 4) for name in COLUMNS if name in families}
 
 
+def step_config(base: TrainConfig, changes: dict[str, Any], output: Path) -> TrainConfig:
+    """`base` with a step's `changes`, writing to `output`; the step's `model_params` are
+    added to `base.model_params`, not put in their place."""
+    if "model_params" in changes:
+        changes = {**changes, "model_params": {**base.model_params, **changes["model_params"]}}
+    return dataclasses.replace(base, output=output, **changes)
+
+
 def run(data_dir: Path, repeats: int, steps: list[tuple[str, dict[str, Any]]] = STEPS,
         base: TrainConfig | None = None) -> list[dict[str, Any]]:
     """One row per step: family micro-F1 on each dev file, keyed ``<file>:<family>``."""
@@ -53,7 +61,7 @@ def run(data_dir: Path, repeats: int, steps: list[tuple[str, dict[str, Any]]] = 
     results = [row]
     with tempfile.TemporaryDirectory() as folder:
         for step, changes in steps:
-            config = dataclasses.replace(base, output=Path(folder) / "model.joblib", **changes)
+            config = step_config(base, changes, Path(folder) / "model.joblib")
             metrics = train(config).manifest.get("dev_metrics", {})
             row = {"step": step}
             for name, found in metrics.items():

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.labels import COOPERATION, TOPICS
+from training.metrics import families
+
 GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 
 
@@ -61,3 +64,27 @@ def tune_thresholds(Y: np.ndarray, P: np.ndarray, labels: list[str], groups: dic
     for label in labels:
         thresholds.setdefault(label, 0.5)
     return thresholds
+
+
+def threshold_groups(labels: list[str]) -> dict[str, list[str]]:
+    """Groups whose rare members share a pooled threshold."""
+    groups = {t: [t] for t in TOPICS}
+    groups[COOPERATION] = [COOPERATION]
+    found = families(labels)
+    groups["countries"] = found["countries"]
+    groups["partners"] = found["partners"]
+    return groups
+
+
+def thresholds_by_kind(Y: np.ndarray, P: np.ndarray, labels: list[str], short: np.ndarray,
+                       per_kind: bool = True) -> tuple[dict[str, float], dict[str, float] | None]:
+    """Thresholds tuned on out-of-fold `P`: for whole articles (on every row when there is
+    none), and, with `per_kind` and both kinds present, for the `short` rows (news-feed
+    items), else None (`Tagger.short_thresholds`)."""
+    groups = threshold_groups(labels)
+    whole = ~short
+    thresholds = tune_thresholds(Y[whole], P[whole], labels, groups) if whole.any() else \
+        tune_thresholds(Y, P, labels, groups)
+    short_thresholds = tune_thresholds(Y[short], P[short], labels, groups) \
+        if per_kind and short.any() and whole.any() else None
+    return thresholds, short_thresholds

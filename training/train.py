@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -12,14 +13,14 @@ from sklearn.model_selection import KFold
 
 from model.bundle import DEFAULT_BUNDLE, runtime_versions, save_bundle
 from model.estimator import TaggerModel
-from model.labels import COOPERATION, TOPICS, label_names
+from model.labels import TOPICS, label_names
 from model.features import ArticlePreparer, Prepared, is_short
 from model.pipeline import build_pipeline
 from model.tagger import Tagger
 from training.data import DEFAULT_DATA_DIR, file_identity, label_matrix, load_labelled, short_view
 from training.evaluate import DEV_SETS, evaluate_rows
-from training.metrics import BIG_FOUR, families, score
-from training.thresholds import tune_thresholds
+from training.metrics import BIG_FOUR, score
+from training.thresholds import thresholds_by_kind
 from training.weak import (POOL_LABELS, keyword_labels, pool_sample, prepare_many, recent_sample,
                            self_training_labels, unlabelled)
 
@@ -53,16 +54,6 @@ class TrainConfig:
     cv_repeats: int = 3
     seed: int = 0
     model_params: dict[str, Any] = field(default_factory=dict)
-
-
-def threshold_groups(labels: list[str]) -> dict[str, list[str]]:
-    """Groups whose rare members share a pooled threshold."""
-    groups = {t: [t] for t in TOPICS}
-    groups[COOPERATION] = [COOPERATION]
-    found = families(labels)
-    groups["countries"] = found["countries"]
-    groups["partners"] = found["partners"]
-    return groups
 
 
 def _with_extra(docs: list[Prepared], Y: np.ndarray, weights: np.ndarray,
@@ -159,9 +150,18 @@ def pool_extra(pool_docs: list[Prepared], mode: str, weight: float, labels: list
 
 
 def model_version(when: dt.datetime, train_sha: str) -> str:
-    """``vntag-<UTC date and minute of training>-<first 8 hex of train.jsonl's sha256>``:
-    two models trained the same day from the same data still differ."""
+    """``vntag-<UTC date and minute of training>-<first 8 hex of the training data's sha256>``
+    (`training_sha`): two models trained the same day from the same data still differ."""
     return f"{MODEL_VERSION_PREFIX}-{when:%Y%m%dT%H%M}-{train_sha[:8]}"
+
+
+def training_sha(files: list[dict[str, Any]]) -> str:
+    """One sha256 for the labelled training files (`file_identity` records): the file's own
+    for one file, else the sha256 of their sha256s in order, so that a change to any of
+    them (train_short.jsonl too) changes the model version."""
+    if len(files) == 1:
+        return files[0]["sha256"]
+    return hashlib.sha256("\n".join(f["sha256"] for f in files).encode("ascii")).hexdigest()
 
 
 def train(config: TrainConfig) -> Tagger:
@@ -208,11 +208,7 @@ def train(config: TrainConfig) -> Tagger:
     model = fit_model(docs, Y, config.model_params, config.seed, extra)
     P = out_of_fold(docs, Y, config.model_params, config.folds, config.seed, extra, model, config.cv_repeats, groups)
     short = np.array([is_short(d) for d in docs], dtype=bool)
-    groups_ = threshold_groups(labels)
-    thresholds = tune_thresholds(Y[~short], P[~short], labels, groups_) if (~short).any() else \
-        tune_thresholds(Y, P, labels, groups_)
-    short_thresholds = tune_thresholds(Y[short], P[short], labels, groups_) \
-        if config.per_kind_thresholds and short.any() and (~short).any() else None
+    thresholds, short_thresholds = thresholds_by_kind(Y, P, labels, short, config.per_kind_thresholds)
     pipeline.steps[-1] = ("tag", model)
 
     now = dt.datetime.now(dt.timezone.utc)
@@ -222,8 +218,8 @@ def train(config: TrainConfig) -> Tagger:
         "config": {k: v for k, v in asdict(config).items() if k not in ("data_dir", "output")},
         "versions": runtime_versions(),
     }
-    tagger = Tagger(pipeline, labels, thresholds, model_version(now, data_files[0]["sha256"]), manifest,
-                    short_thresholds)
+    version = model_version(now, training_sha(data_files[:len(train_paths)]))
+    tagger = Tagger(pipeline, labels, thresholds, version, manifest, short_thresholds)
     # The out-of-fold predictions the thresholds were tuned on, scored: a second
     # estimate beside dev's, on more articles (train's), slightly optimistic.
     manifest["cv_metrics"] = {"folds": config.folds, "repeats": config.cv_repeats,

@@ -80,7 +80,7 @@ def weak_label(doc: Prepared, labels: list[str]) -> np.ndarray:
     when they occur nowhere. Cooperation: positive when a cooperation
     keyword is in the title or lead, Vietnam and a foreign country are both
     mentioned, and some topic is positive; negative when no cooperation
-    keyword occurs or no foreign country is mentioned. Countries: unknown.
+    keyword occurs or no foreign country is mentioned. Countries and partners: unknown.
     """
     matcher = keyword_matcher()
     row = np.full(len(labels), UNKNOWN, dtype=int)
@@ -111,10 +111,9 @@ def keyword_labels(docs: list[Prepared], labels: list[str]) -> np.ndarray:
 
 def self_training_labels(model: TaggerModel, docs: list[Prepared], high: float = 0.9, low: float = 0.05) -> np.ndarray:
     """Topic and cooperation labels where `model` (trained on gold) is confident:
-    1 at or above `high`, 0 at or below `low`, else unknown. Countries: unknown."""
+    1 at or above `high`, 0 at or below `low`, else unknown. Countries and partners: unknown."""
     P = model.predict_proba(docs)
     Y = unlabelled(docs, P.shape[1])
-    text_cols = slice(0, len(TOPICS) + 1)
-    Y[:, text_cols][P[:, text_cols] >= high] = 1
-    Y[:, text_cols][P[:, text_cols] <= low] = 0
+    cols = [model.labels_.index(label) for label in (*TOPICS, COOPERATION)]  # found by name, not position
+    Y[:, cols] = np.where(P[:, cols] >= high, 1, np.where(P[:, cols] <= low, 0, UNKNOWN))
     return Y

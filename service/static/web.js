@@ -209,7 +209,7 @@
 
     $("cooperation-flag").textContent = result.cooperation ? "yes" : "no";
     $("cooperation-score").replaceChildren(row(COOPERATION));
-    $("partner-list").textContent = partners.length ? partners.map(countryName).join(", ") : "none";
+    $("partner-list").textContent = partners.length ? partners.map((c) => countryName(c) || c).join(", ") : "none";
     $("partner-scores").replaceChildren(...labels.filter(isPartner)
       .filter((l) => given.has(l) || (result.scores[l] ?? 0) >= COUNTRY_FLOOR)
       .sort((a, b) => (result.scores[b] ?? 0) - (result.scores[a] ?? 0)).map(row));

@@ -39,11 +39,13 @@ def test_model_describes_the_loaded_bundle(client: FlaskClient, tiny_tagger: Tag
 def test_model_shows_dev_metrics_and_hides_paths_and_private_keys(client: FlaskClient, tiny_tagger: Tagger,
                                                                  tiny_bundle_path: Path) -> None:
     tagger: Tagger = client.application.extensions["tagger"]
-    tagger.manifest = {**tagger.manifest, "dev_metrics": {"file": {"name": "dev.jsonl", "sha256": "ab"}, "ece": 0.1},
+    dev = {name: {"file": {"name": name, "sha256": "ab"}, "topics": {"micro_f1": 0.9}, "ece": 0.1}
+           for name in ("dev.jsonl", "dev_short.jsonl")}  # keyed by dev file, as `training.train` writes it
+    tagger.manifest = {**tagger.manifest, "dev_metrics": dev,
                        "training_data": [{"name": "train.jsonl", "sha256": "cd", "path": "/home/me/train.jsonl"}],
                        "config": {"output": str(tiny_bundle_path)}}
     body = client.get("/v1/model").get_json()
-    assert body["dev_metrics"]["ece"] == 0.1
+    assert body["dev_metrics"] == dev
     assert body["training_data"] == [{"name": "train.jsonl", "sha256": "cd"}]
     assert "config" not in body
     text = json.dumps(body)

@@ -12,6 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from model.features import SHORT_BODY
+
 from conftest import AppFactory
 
 Schema = dict[str, Any]
@@ -158,6 +160,8 @@ def test_the_document_shows_the_configured_limits(make_app: AppFactory) -> None:
     batch = spec["paths"]["/v1/tag/batch"]["post"]
     assert "5 articles" in batch["summary"]
     assert "1234 bytes" in batch["responses"]["413"]["description"]
+    short = spec["components"]["schemas"]["Model"]["properties"]["short_thresholds"]["description"]
+    assert f"under {SHORT_BODY} characters" in short  # the model's own bound for a news-feed item
 
 
 @pytest.mark.parametrize(

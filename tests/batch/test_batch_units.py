@@ -1,12 +1,15 @@
 """The pieces under `tagger tag`: the ordered window, chunking, the output scan."""
 from __future__ import annotations
 
+import csv
+import io
+import json
 from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 
-from service.batch import BatchError, JsonlFormat, chunked, ordered, scan_output
+from service.batch import BatchError, CsvFormat, JsonlFormat, chunked, ordered, scan_output
 
 
 def test_ordered_keeps_input_order_with_a_bounded_window() -> None:
@@ -57,3 +60,17 @@ def test_scan_output_refuses_a_foreign_whole_line(tmp_path: Path) -> None:
     out.write_text('{"id": "a", "model_version": "v1"}\n[1, 2]\n', encoding="utf-8")
     with pytest.raises(BatchError, match="line 2 of the output is not a result"):
         scan_output(out, JsonlFormat("v1", explain=False))
+
+
+def test_both_formats_render_a_record_without_partners_as_none() -> None:
+    """A record of a model without a partner head (no `partners` key) renders as one with none."""
+    record = {"id": "a", "countries": ["JP"], "topics": ["ai"], "cooperation": False,
+              "scores": {"ai": 0.9, "JP": 0.8}, "model_version": "v1"}
+    line = json.loads(JsonlFormat("v1", explain=False).render([record]))
+    assert list(line) == ["id", "countries", "topics", "cooperation", "partners", "scores", "model_version"]
+    assert line["partners"] == [] and line["topics"] == ["ai"]
+    assert json.loads(JsonlFormat("v1", explain=False).render([{**record, "partners": ["JP"]}]))["partners"] == ["JP"]
+    table = CsvFormat(["ai", "JP"], "v1", explain=False)
+    rows = list(csv.DictReader(io.StringIO(table.header() + table.render([record, {**record, "partners": ["JP", "KR"]}]))))
+    assert [r["partners"] for r in rows] == ["", "JP;KR"]
+    assert rows[0]["score_JP"] == "0.8" and rows[0]["countries"] == "JP"

@@ -20,7 +20,7 @@ RAW = [
     "prepare (model/features.py:70);normalize (model/text.py:40) 7\n",
     # recursion: a stage counts a sample once
     f"{PARENT};{WORKER};tag_many (model/tagger.py:80);_text_blocks (model/featurizer.py:1);"
-    "count_rows (model/featurizer.py:2);count_rows (model/featurizer.py:2) 4\n",
+    "count_rows (model/tfidf.py:2);count_rows (model/tfidf.py:2) 4\n",
     "\n",
 ]
 
