@@ -10,6 +10,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from model.article import Article, to_article
 from model.errors import InputError
 from model.tagger import Tagger
+from service.dates import normalise_date
 from service.errors import problem, problem_response
 from service.logs import note_articles
 
@@ -71,11 +72,20 @@ def explain_flag() -> bool:
     return raw in TRUE
 
 
+def with_date(result: dict[str, Any], record: Any) -> dict[str, Any]:
+    """`result` with the request record's `date` normalised by `service.dates`
+    (an unreadable one as given), when the record has a `date` member."""
+    if isinstance(record, dict) and "date" in record:
+        return {**result, "date": normalise_date(record["date"]).value}
+    return result
+
+
 @bp.post("/v1/tag")
 def tag_one() -> Response:
-    article = to_article(json_body())  # InputError -> 422
+    body = json_body()
+    article = to_article(body)  # InputError -> 422
     note_articles([article.id])
-    return jsonify(tagger().tag(article, explain=explain_flag()))
+    return jsonify(with_date(tagger().tag(article, explain=explain_flag()), body))
 
 
 @bp.post("/v1/tag/batch")
@@ -99,7 +109,7 @@ def tag_batch() -> Response:
     note_articles(a.id for _, a in good)
     if good:
         for (i, _), tagged in zip(good, tagger().tag_many([a for _, a in good], explain=explain)):
-            results[i] = tagged
+            results[i] = with_date(tagged, records[i])
     return jsonify({"results": results})
 
 

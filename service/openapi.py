@@ -42,6 +42,8 @@ def schemas() -> dict[str, Any]:
             "title": {"type": ["string", "null"]},
             "lead": {"type": ["string", "null"]},
             "text": {"type": "string", "minLength": 1, "description": "Body text; must not be blank."},
+            "date": {"description": "Publication date, echoed in the result normalised to ISO 8601 "
+                                    "(2025-08-14, 14/08/2025, 2019-05, RFC 2822...)."},
         },
     }
     result = {
@@ -56,6 +58,9 @@ def schemas() -> dict[str, Any]:
             "scores": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
                        "description": "Probability of every label."},
             "model_version": {"type": "string"},
+            "date": {"description": "Only when the article has `date`: ISO 8601 (a date, a datetime with its "
+                                    "offset, a year-month or a year), null when blank, or the value as given "
+                                    "when it is not a date."},
             "evidence": {"type": "object", "additionalProperties": _strings(),
                          "description": "Only with ?explain=true: terms behind each given label."},
         },
