@@ -9,6 +9,7 @@ from flask import Flask
 
 from model.bundle import load_bundle
 from service import api, errors, logs, openapi, settings, web
+from service.report import api as report_api
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -39,4 +40,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(web.bp)  # the analysts' page at /
+    app.register_blueprint(report_api.bp)  # POST /v1/report, the page's Trends tab
     return app

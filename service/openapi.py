@@ -104,13 +104,49 @@ def schemas() -> dict[str, Any]:
                           "properties": {"results": {"type": "array", "items": {
                               "oneOf": [_ref("TagResult"), _ref("ArticleProblem")]}}}},
         "Model": model,
+        "ReportRequest": report_request(),
+        "ReportResponse": report_response(),
         "Health": {"type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}},
         "Ready": {"type": "object", "required": ["status", "model_version"],
                   "properties": {"status": {"const": "ready"}, "model_version": {"type": "string"}}},
     }
 
 
-def spec(max_bytes: int, batch_max: int) -> dict[str, Any]:
+def report_request() -> dict[str, Any]:
+    """The body of POST /v1/report: tagged records and optional filters (docs/report.md)."""
+    record = {"type": "object", "required": ["countries", "topics", "cooperation"],
+              "properties": {"id": {"type": ["string", "integer", "null"]}, "date": {},
+                             "title": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]},
+                             "countries": _strings(), "topics": _strings(),
+                             "partners": {"type": ["array", "null"], "items": {"type": "string"}},
+                             "cooperation": {"type": "boolean"}}}
+    return {"type": "object", "required": ["records"], "properties": {
+        "records": {"type": "array", "items": record}, "by": {"enum": ["month", "quarter", "year"]},
+        "since": {"type": ["string", "null"]}, "until": {"type": ["string", "null"]},
+        "country": _strings(), "topic": _strings(), "cooperation": {"type": "boolean"},
+        "top": {"type": "integer", "minimum": 1, "maximum": 100}}}
+
+
+def report_response() -> dict[str, Any]:
+    """The counts POST /v1/report returns."""
+    text = {"type": ["string", "null"]}
+    rise = {"type": "object", "properties": {"last": {"type": "integer"}, "mean": {"type": "number"},
+                                             "score": {"type": "number"}}}
+    rows = {"type": "array", "items": {"type": "object"}}
+    return {"type": "object", "required": ["by", "periods", "total", "matched", "undated", "counts", "partners",
+                                           "topics", "rising"],
+            "properties": {
+                "by": {"type": "string"}, "periods": _strings(), "total": {"type": "integer"},
+                "matched": {"type": "integer"}, "undated": {"type": "integer"},
+                "counts": {"type": "array", "items": {"type": "object", "properties": {
+                    "period": text, "country": text, "topic": text, "cooperation": {"type": "boolean"},
+                    "articles": {"type": "integer"}}}},
+                "partners": rows, "topics": rows,
+                "rising": {"type": "object", "properties": {"cells": {"type": "array", "items": rise},
+                                                            "partners": {"type": "array", "items": rise}}}}}
+
+
+def spec(max_bytes: int, batch_max: int, report_max: int = 20_000) -> dict[str, Any]:
     """The OpenAPI document for a service with these limits."""
     explain = {"name": "explain", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
                "description": "Add `evidence` to each result."}
@@ -139,6 +175,16 @@ def spec(max_bytes: int, batch_max: int) -> dict[str, Any]:
                                       "many are allowed)."),
                       **body_errors},
     }
+    report = {
+        "summary": f"Count up to {report_max} tagged records per period, country, topic and partner",
+        "description": "What `tagger report` counts, as JSON (docs/report.md); the page's Trends tab draws it.",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ReportRequest")}}},
+        "responses": {"200": _json(_ref("ReportResponse"), "The counts and the rising cells."),
+                      "422": _problem(f"No `records` list, more than {report_max} records (`limit` says how many), "
+                                      "a record that is not tagged, a bad filter, or filters matching nothing."),
+                      **{k: v for k, v in body_errors.items() if k != "400"},
+                      "400": _problem("Body is not valid JSON.")},
+    }
     default = {"default": _problem("Error in the problem shape.")}
     return {
         "openapi": "3.1.0",
@@ -148,6 +194,7 @@ def spec(max_bytes: int, batch_max: int) -> dict[str, Any]:
         "paths": {
             "/v1/tag": {"post": tag},
             "/v1/tag/batch": {"post": batch},
+            "/v1/report": {"post": report},
             "/v1/model": {"get": {"summary": "Describe the loaded model", "responses": {
                 "200": _json(_ref("Model"), "Labels, thresholds, version, training data, dev metrics."),
                 **default}}},
@@ -166,4 +213,4 @@ def spec(max_bytes: int, batch_max: int) -> dict[str, Any]:
 @bp.get("/openapi.json")
 def openapi_json() -> Response:
     config = current_app.config
-    return jsonify(spec(config["MAX_CONTENT_LENGTH"], config["BATCH_MAX"]))
+    return jsonify(spec(config["MAX_CONTENT_LENGTH"], config["BATCH_MAX"], config["REPORT_MAX"]))
