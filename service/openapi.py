@@ -134,14 +134,14 @@ def report_response() -> dict[str, Any]:
                                              "score": {"type": "number"}}}
     rows = {"type": "array", "items": {"type": "object"}}
     return {"type": "object", "required": ["by", "periods", "total", "matched", "undated", "counts", "partners",
-                                           "topics", "rising"],
+                                           "topics", "per_period", "rising"],
             "properties": {
                 "by": {"type": "string"}, "periods": _strings(), "total": {"type": "integer"},
                 "matched": {"type": "integer"}, "undated": {"type": "integer"},
                 "counts": {"type": "array", "items": {"type": "object", "properties": {
                     "period": text, "country": text, "topic": text, "cooperation": {"type": "boolean"},
                     "articles": {"type": "integer"}}}},
-                "partners": rows, "topics": rows,
+                "partners": rows, "topics": rows, "per_period": rows,
                 "rising": {"type": "object", "properties": {"cells": {"type": "array", "items": rise},
                                                             "partners": {"type": "array", "items": rise}}}}}
 

@@ -60,6 +60,7 @@ class Tables:
     partners: list[tuple[str | None, str, int]]  # period, partner, cooperation articles
     topic_series: list[tuple[str, str, int]]  # period, topic, articles
     heat: list[tuple[str, str, int]]  # country, topic, articles (all periods)
+    per_period: list[tuple[str, int, int]] = field(default_factory=list)  # period, articles, cooperation articles
     examples: dict[tuple[Any, ...], list[tuple[str, str | None, str | None]]] = field(default_factory=dict)
     partner_examples: dict[tuple[Any, ...], list[tuple[str, str | None, str | None]]] = field(default_factory=dict)
 
@@ -165,6 +166,8 @@ def count_tables(con: duckdb.DuckDBPyConnection, source_sql: str, filters: Filte
                                      "AND topic IS NOT NULL GROUP BY ALL ORDER BY 1, 2").fetchall(),
             heat=con.execute("SELECT country, topic, count(*) FROM cells WHERE country IS NOT NULL AND topic IS "
                              "NOT NULL GROUP BY ALL ORDER BY 3 DESC, 1, 2").fetchall(),
+            per_period=con.execute("SELECT period, count(*), count(*) FILTER (WHERE cooperation) FROM chosen "
+                                   "WHERE period IS NOT NULL GROUP BY ALL ORDER BY 1").fetchall(),
         )
         progress("finding example titles")
         tables.examples = _examples(con, "cells", "period, country, topic")

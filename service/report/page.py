@@ -20,8 +20,8 @@ vertical-align:top;text-align:left}th{background:#f3f5f8;cursor:pointer;user-sel
 th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
 ul.ex{margin:0;padding-left:1rem;font-size:12px}ul.ex span{color:#666}.note{color:#555}"""
 
-SCRIPT = """document.querySelectorAll("table.sortable th").forEach((th, col) => th.addEventListener("click", () => {
-  const body = th.closest("table").tBodies[0], up = th.getAttribute("aria-sort") !== "ascending";
+SCRIPT = """document.querySelectorAll("table.sortable th").forEach(th => th.addEventListener("click", () => {
+  const col = th.cellIndex, body = th.closest("table").tBodies[0], up = th.getAttribute("aria-sort") !== "ascending";
   th.parentNode.querySelectorAll("th").forEach(h => h.removeAttribute("aria-sort"));
   th.setAttribute("aria-sort", up ? "ascending" : "descending");
   const key = r => { const c = r.cells[col]; return c.dataset.v !== undefined ? Number(c.dataset.v) : c.textContent; };

@@ -107,6 +107,7 @@ def tables_json(tables: Tables) -> dict[str, Any]:
                    for p, c, t, k, n in tables.counts],
         "partners": [{"period": p, "partner": partner, "articles": n} for p, partner, n in tables.partners],
         "topics": [{"period": p, "topic": t, "articles": n} for p, t, n in tables.topic_series],
+        "per_period": [{"period": p, "articles": n, "cooperation": k} for p, n, k in tables.per_period],
         "rising": {
             "cells": [{"country": r.key[0], "topic": r.key[1], "last": r.last, "mean": round(r.mean, 4),
                        "score": round(r.score, 4)} for r in rising_cells(tables.counts, tables.periods, f.top)],

@@ -26,6 +26,9 @@ def test_counts_equal_the_hand_count(client: FlaskClient) -> None:
     assert (body["total"], body["matched"], body["undated"], body["periods"]) == (
         10, 10, 1, ["2025-08", "2025-09", "2025-10"])
     assert {"period": "2025-10", "topic": "semiconductors", "articles": 3} in body["topics"]
+    assert body["per_period"] == [{"period": "2025-08", "articles": 2, "cooperation": 1},
+                                  {"period": "2025-09", "articles": 3, "cooperation": 2},
+                                  {"period": "2025-10", "articles": 4, "cooperation": 3}]
     assert body["rising"]["cells"] == [{"country": "JP", "topic": "semiconductors", "last": 3, "mean": 1.0,
                                         "score": 1.4142}]
     assert body["rising"]["partners"] == [{"partner": "JP", "last": 3, "mean": 1.0, "score": 1.4142}]
