@@ -13,6 +13,7 @@ from bench.memory import memory_growth, run_load_time, worker_memory
 from bench.rest import request_body, run_rest
 from bench.sample import Article, closest_in_size, median_chars
 from bench.server import HOST, serve
+from bench.trends import report_section
 from model.bundle import load_bundle
 from service.settings import cpu_cores
 
@@ -45,6 +46,8 @@ def run_sections(run: Run, articles: Sequence[Article], say: Callable[[str], Non
     if run.sections & {4, 5}:
         attempt("rest" if 4 in run.sections else "memory", min(run.sections & {4, 5}),
                 lambda: serve_and_load(run, articles, say))
+    if 6 in run.sections:
+        attempt("report", 6, lambda: report_section(run.workdir, say))
     if failed:
         results["failed"] = failed
     return results

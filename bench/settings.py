@@ -9,6 +9,7 @@ SECTIONS = {
     3: "cost growth 1x/4x/16x",
     4: "REST latency at concurrency 1/8/32",
     5: "bundle load time and worker memory",
+    6: "tagger report over 1,000,000 synthetic tagged rows",
 }
 
 

@@ -105,11 +105,15 @@ def _or_null(column: str) -> str:
 
 
 def _examples(con: duckdb.DuckDBPyConnection, table: str, keys: str) -> dict[tuple[Any, ...], list[Any]]:
+    # cells carry only the row's number (rid), not its title and URL, to keep them small
+    outer = ", ".join(f"c.{key.strip()}" for key in keys.split(","))
     rows = con.execute(f"""
-        SELECT {keys}, title, date, url FROM (
-            SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY date DESC NULLS LAST, id) AS rank
-            FROM {table} WHERE title IS NOT NULL AND title <> '')
-        WHERE rank <= {EXAMPLES} ORDER BY {keys}, rank""").fetchall()
+        SELECT {outer}, t.title, t.date, t.url FROM (
+            SELECT {keys}, rid, rank FROM (
+                SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY date DESC NULLS LAST, id) AS rank
+                FROM {table} WHERE titled)
+            WHERE rank <= {EXAMPLES}) AS c JOIN tagged AS t ON t.rowid = c.rid
+        ORDER BY {outer}, rank""").fetchall()
     found: dict[tuple[Any, ...], list[Any]] = {}
     width = keys.count(",") + 1
     for row in rows:
@@ -132,26 +136,27 @@ def count_tables(con: duckdb.DuckDBPyConnection, source_sql: str, filters: Filte
     where = _where(filters)
     try:
         progress("reading the tagged records")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE tagged AS SELECT *, {PERIODS[filters.by]} AS period "
-                    f"FROM ({source_sql})")
+        con.execute("SET preserve_insertion_order = false")  # less memory; every query here orders itself
+        con.execute(f"CREATE OR REPLACE TEMP TABLE tagged AS SELECT *, {PERIODS[filters.by]} AS period, "
+                    f"coalesce(title, '') <> '' AS titled FROM ({source_sql})")
         total = con.execute("SELECT count(*) FROM tagged").fetchone()[0]  # type: ignore[index]
         if not total:
             raise ReportError("the input holds no tagged record: it is empty")
-        con.execute(f"CREATE OR REPLACE TEMP VIEW chosen AS SELECT * FROM tagged WHERE {where}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW chosen AS SELECT rowid AS rid, * FROM tagged WHERE {where}")
         matched, undated = con.execute("SELECT count(*), count(*) - count(period) FROM chosen").fetchone()  # type: ignore[misc]
         if not matched:
             raise ReportError(f"no article matches the filters ({filters.describe()}) among {total} records")
         progress(f"counting {matched} articles")
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE cells AS
-            WITH by_country AS (SELECT id, date, title, url, period, cooperation, topics, {_or_null('countries')}
-                                AS country FROM chosen)
-            SELECT id, date, title, url, period, cooperation, country, {_or_null('topics')} AS topic FROM by_country
+            WITH by_country AS (SELECT rid, id, date, titled, period, cooperation, topics,
+                                {_or_null('countries')} AS country FROM chosen)
+            SELECT rid, id, date, titled, period, cooperation, country, {_or_null('topics')} AS topic FROM by_country
             WHERE {_within('country', filters.countries)}""")
         if filters.topics:
             con.execute(f"DELETE FROM cells WHERE NOT {_within('topic', filters.topics)}")
         con.execute(f"""CREATE OR REPLACE TEMP TABLE partner_cells AS
-            SELECT * FROM (SELECT id, date, title, url, period, unnest(partners) AS partner FROM chosen
+            SELECT * FROM (SELECT rid, id, date, titled, period, unnest(partners) AS partner FROM chosen
                            WHERE cooperation) WHERE {_within('partner', filters.countries)}""")
         tables = Tables(
             filters=filters, total=total, matched=matched, undated=undated,
