@@ -42,12 +42,13 @@ bench: install
 
 # The README's trends report: tag the ~113,000 news-feed items of 2025-08..2026-04 into a Parquet
 # folder (--resume: a stopped run goes on; after a model change remove reports/pool_recent.parquet),
-# then count them (docs/report.md). Output under reports/, not committed.
+# then count them (docs/report.md). Exit 2 of `tagger tag` (a few records not tagged, listed in
+# reports/pool_recent.parquet.errors.jsonl) does not stop it. Output under reports/, not committed.
 DEMO_INPUT ?= ../shared/data/pool_recent.jsonl.gz
 DEMO_JOBS ?= 2
 demo: install
 	mkdir -p reports
-	$(BIN)/tagger tag $(DEMO_INPUT) -o reports/pool_recent.parquet --jobs $(DEMO_JOBS) --resume
+	$(BIN)/tagger tag $(DEMO_INPUT) -o reports/pool_recent.parquet --jobs $(DEMO_JOBS) --resume || [ $$? -eq 2 ]  # 2: a few items have no text
 	$(BIN)/tagger report reports/pool_recent.parquet -o reports/pool_recent
 
 lock:

@@ -14,11 +14,9 @@ from click.testing import CliRunner
 
 from report.hand import BY_MONTH, write_tagged
 from service.cli import main
-from web.test_web_browser import CHROMEDRIVER, CHROMIUM, FLAGS, WAIT, live_url, page, upload, wait  # noqa: F401
+from web.test_web_browser import live_url, page, start_chromium, upload, wait  # noqa: F401
 
-from selenium import webdriver  # noqa: E402  (test_web_browser has skipped the module without it)
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402  (test_web_browser has skipped the module without it)
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 
@@ -28,16 +26,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
     """Chromium as in test_web_browser, with the performance log on (every request it makes)."""
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (*FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium-trends')}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE", "performance": "ALL"})
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("SE_OFFLINE", "true")
-        driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    driver.set_page_load_timeout(WAIT)
-    driver.set_script_timeout(WAIT)
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-trends"), {"browser": "SEVERE", "performance": "ALL"})
     try:
         yield driver
     finally:
