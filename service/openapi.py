@@ -114,6 +114,8 @@ def schemas() -> dict[str, Any]:
 
 def report_request() -> dict[str, Any]:
     """The body of POST /v1/report: tagged records and optional filters (docs/report.md)."""
+    date_bound = {"type": ["string", "null"], "pattern": r"^(19|20)\d\d(-(0[1-9]|1[0-2])(-(0[1-9]|1\d|2[0-8]))?)?$",
+                  "description": "A year, year-month or date; 14/08/2025 and the other forms of `date` work too."}
     record = {"type": "object", "required": ["countries", "topics", "cooperation"],
               "properties": {"id": {"type": ["string", "integer", "null"]}, "date": {},
                              "title": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]},
@@ -121,8 +123,9 @@ def report_request() -> dict[str, Any]:
                              "partners": {"type": ["array", "null"], "items": {"type": "string"}},
                              "cooperation": {"type": "boolean"}}}
     return {"type": "object", "required": ["records"], "properties": {
-        "records": {"type": "array", "items": record}, "by": {"enum": ["month", "quarter", "year"]},
-        "since": {"type": ["string", "null"]}, "until": {"type": ["string", "null"]},
+        "records": {"type": "array", "items": record, "minItems": 1},
+        "by": {"enum": ["month", "quarter", "year"]},
+        "since": date_bound, "until": date_bound,
         "country": _strings(), "topic": _strings(), "cooperation": {"type": "boolean"},
         "top": {"type": "integer", "minimum": 1, "maximum": 100}}}
 
@@ -180,8 +183,8 @@ def spec(max_bytes: int, batch_max: int, report_max: int = 20_000) -> dict[str, 
         "description": "What `tagger report` counts, as JSON (docs/report.md); the page's Trends tab draws it.",
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ReportRequest")}}},
         "responses": {"200": _json(_ref("ReportResponse"), "The counts and the rising cells."),
-                      "422": _problem(f"No `records` list, more than {report_max} records (`limit` says how many), "
-                                      "a record that is not tagged, a bad filter, or filters matching nothing."),
+                      "422": _problem(f"No `records` list, an empty one, more than {report_max} records (`limit` "
+                                      "says how many), a record that is not tagged, or a bad filter."),
                       **{k: v for k, v in body_errors.items() if k != "400"},
                       "400": _problem("Body is not valid JSON.")},
     }

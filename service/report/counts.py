@@ -122,14 +122,15 @@ def _examples(con: duckdb.DuckDBPyConnection, table: str, keys: str) -> dict[tup
 
 
 def count_tables(con: duckdb.DuckDBPyConnection, source_sql: str, filters: Filters,
-                 progress: Callable[[str], None] = lambda step: None) -> Tables:
+                 progress: Callable[[str], None] = lambda step: None, none_kept_ok: bool = False) -> Tables:
     """Count the records `source_sql` selects.
 
     Raises
     ------
     ReportError
-        If there is no record, the filters keep none, a date bound is not a
-        date, or DuckDB cannot read an input.
+        If there is no record, the filters keep none (unless `none_kept_ok`:
+        then the tables are empty), a date bound is not a date, or DuckDB
+        cannot read an input.
     """
     if filters.by not in PERIODS:
         raise ReportError(f"--by must be one of {', '.join(PERIODS)}, not {filters.by!r}")
@@ -144,7 +145,7 @@ def count_tables(con: duckdb.DuckDBPyConnection, source_sql: str, filters: Filte
             raise ReportError("the input holds no tagged record: it is empty")
         con.execute(f"CREATE OR REPLACE TEMP VIEW chosen AS SELECT rowid AS rid, * FROM tagged WHERE {where}")
         matched, undated = con.execute("SELECT count(*), count(*) - count(period) FROM chosen").fetchone()  # type: ignore[misc]
-        if not matched:
+        if not matched and not none_kept_ok:
             raise ReportError(f"no article matches the filters ({filters.describe()}) among {total} records")
         progress(f"counting {matched} articles")
         con.execute(f"""

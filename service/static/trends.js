@@ -168,6 +168,10 @@
     $("trends-status").textContent = "Counting…";
     try {
       const answer = await ask(await records());
+      if (answer.matched === 0) {
+        fail("No article matches these filters", `none of the ${answer.total} records`);
+        return;
+      }
       $("trends-summary").textContent = `${answer.matched} of ${answer.total} records counted by ${answer.by}` +
         ` (${answer.undated} undated), ${answer.periods.length} periods.`;
       topicChart(answer);

@@ -109,7 +109,8 @@ def test_every_real_response_fits_the_document(make_app: AppFactory) -> None:
         ("POST", "/v1/tag/batch", {"json": {"articles": [{"text": "x" * 4_000}]}}),
         ("POST", "/v1/tag/batch", {"data": b"{}", "content_type": "text/csv"}),
         ("POST", "/v1/report", {"json": {"records": [TAGGED, {**TAGGED, "date": "2025-09-02", "partners": ["JP"]}]}}),
-        ("POST", "/v1/report", {"json": {"records": [TAGGED], "country": ["FR"]}}),
+        ("POST", "/v1/report", {"json": {"records": [TAGGED], "country": ["FR"]}}),  # 200, nothing matched
+        ("POST", "/v1/report", {"json": {"records": []}}),
         ("POST", "/v1/report", {"data": b"{", "content_type": "application/json"}),
         ("POST", "/v1/report", {"json": {"records": [{"title": "x" * 4_000}]}}),
         ("POST", "/v1/report", {"data": b"{}", "content_type": "text/csv"}),
