@@ -15,6 +15,7 @@ from bench.rest import request_body, run_rest
 from bench.sample import Article, closest_in_size, median_chars
 from bench.server import HOST, serve
 from bench.watch import run_watch_bench
+from bench.trends import report_section
 from model.bundle import load_bundle
 from service.settings import cpu_cores
 
@@ -52,6 +53,7 @@ def run_sections(run: Run, articles: Sequence[Article], say: Callable[[str], Non
             run.model, cpu_cores(), run.workdir, list(articles), sizes.rest_article_bytes, sizes.rest_requests[8],
             sizes.rest_repeats, sizes.rest_time_limit_s)})
         attempt("watch", 7, lambda: {"watch": run_watch_bench(articles, run.model, run.workdir, say)})
+        attempt("report", 8, lambda: report_section(run.workdir, say))
     if failed:
         results["failed"] = failed
     return results

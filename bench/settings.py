@@ -11,6 +11,7 @@ SECTIONS = {
     5: "bundle load time and worker memory",
     6: "REST p99 at concurrency 8, metrics on beside off",
     7: "tagger watch: one cycle over 50 local feeds x 100 items",
+    8: "tagger report over 1,000,000 synthetic tagged rows",
 }
 
 

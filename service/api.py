@@ -10,6 +10,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from model.article import Article, to_article
 from model.errors import InputError
 from model.tagger import Tagger
+from service.dates import normalise_date
 from service.errors import problem, problem_response
 from service.logs import note_articles
 from service.metrics import count_tagged
@@ -73,12 +74,21 @@ def explain_flag() -> bool:
     return raw in TRUE
 
 
+def with_date(result: dict[str, Any], record: Any) -> dict[str, Any]:
+    """`result` with the request record's `date` normalised by `service.dates`
+    (an unreadable one as given), when the record has a `date` member."""
+    if isinstance(record, dict) and "date" in record:
+        return {**result, "date": normalise_date(record["date"]).value}
+    return result
+
+
 @bp.post("/v1/tag")
 def tag_one() -> Response:
-    article = to_article(json_body())  # InputError -> 422
+    body = json_body()
+    article = to_article(body)  # InputError -> 422
     note_articles([article.id])
     explain, choice = explain_flag(), scores_choice()
-    record = tagger().tag(article, explain=explain)
+    record = with_date(tagger().tag(article, explain=explain), body)
     count_tagged([record])
     return jsonify(shape([record], choice)[0])
 
@@ -105,7 +115,8 @@ def tag_batch() -> Response:
     if good:
         tagged = tagger().tag_many([a for _, a in good], explain=explain)
         count_tagged(tagged)
-        for (i, _), record in zip(good, shape(tagged, choice)):
+        dated = [with_date(record, records[i]) for (i, _), record in zip(good, tagged)]
+        for (i, _), record in zip(good, shape(dated, choice)):
             results[i] = record
     return jsonify({"results": results})
 

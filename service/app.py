@@ -9,6 +9,7 @@ from flask import Flask
 
 from model.bundle import load_bundle
 from service import alerts_api, api, auth, errors, logs, metrics, openapi, settings, web
+from service.report import api as report_api
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -43,4 +44,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(web.bp)  # the analysts' page at /
     app.register_blueprint(alerts_api.bp)  # GET /v1/alerts, from `tagger watch`'s alerts file
+    app.register_blueprint(report_api.bp)  # POST /v1/report, the page's Trends tab
     return app

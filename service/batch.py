@@ -33,6 +33,7 @@ from model.errors import InputError, TaggerError
 from model.tagger import Tagger
 from service.lifeline import Parent, die_with_parent
 from service.tag_counts import label_counts
+from service.fields import CARRIED, carried
 
 STDIN = "-"
 JSONL_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".json.gz")
@@ -58,6 +59,7 @@ class BatchJob:
     chunk_size: int = 200
     resume: bool = False
     overwrite: bool = False
+    fields: tuple[str, ...] = CARRIED  # input fields carried into results (service.fields.kept_fields)
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Counts:
     skipped: int = 0
     errors: int = 0
     labels: Counter[str] = field(default_factory=Counter)
+    bad_dates: int = 0  # dates kept as given because they could not be read
 
 
 @dataclass(frozen=True)
@@ -97,12 +100,14 @@ class Problem:
 
 @dataclass(frozen=True)
 class Pending:
-    """A valid record waiting to be tagged; `article` is what the tagger sees."""
+    """A valid record waiting to be tagged; `article` is what the tagger sees,
+    `extra` the input fields carried into its result (never sent to engines)."""
 
     source: str
     line: int | None
     id: str
     article: dict[str, str]
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # --- inputs -------------------------------------------------------------------
@@ -250,7 +255,7 @@ def _read_folder(name: str) -> Iterator[Raw]:
 
 
 def validate(raws: Iterable[Raw], done: set[str], report: Callable[[Problem], None],
-             counts: Counts) -> Iterator[Pending]:
+             counts: Counts, fields: tuple[str, ...] = CARRIED) -> Iterator[Pending]:
     """The records to tag: valid, not seen before in the input, not in `done`.
 
     A record without an id gets `<input>:<line>`. Bad records and repeated
@@ -276,8 +281,10 @@ def validate(raws: Iterable[Raw], done: set[str], report: Callable[[Problem], No
         if ident in done:
             counts.skipped += 1
             continue
+        extra, date_ok = carried(raw.data, fields)
+        counts.bad_dates += not date_ok
         yield Pending(raw.source, raw.line, ident,
-                      {"id": ident, "title": article.title, "lead": article.lead, "text": article.text})
+                      {"id": ident, "title": article.title, "lead": article.lead, "text": article.text}, extra)
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -295,17 +302,17 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
 # --- outputs ------------------------------------------------------------------
 
 class JsonlFormat:
-    """One JSON result a line."""
+    """One JSON result a line: id, the carried fields, the tags (`partners` when the model gives them)."""
 
-    def __init__(self, version: str, explain: bool) -> None:
-        self.version, self.explain = version, explain
+    def __init__(self, version: str, explain: bool, fields: tuple[str, ...] = CARRIED) -> None:
+        self.version, self.explain, self.fields = version, explain, fields
 
     def header(self) -> str:
         return ""
 
     def render(self, results: list[dict[str, Any]]) -> str:
-        keys = ["id", "countries", "topics", "cooperation", "partners", "scores", *(["evidence"] if self.explain else []),
-                "model_version"]
+        keys = ["id", *self.fields, "countries", "topics", "partners", "cooperation", "scores",
+                *(["evidence"] if self.explain else []), "model_version"]
         # A record of a v1 model has no partners: an empty list, as for no cooperation, not null.
         return "".join(json.dumps({**{k: r.get(k) for k in keys}, "partners": r.get("partners") or []},
                                   ensure_ascii=False) + "\n" for r in results)
@@ -334,13 +341,13 @@ class JsonlFormat:
 
 
 class CsvFormat:
-    """id, `;`-joined countries and topics, cooperation, `;`-joined partners, `score_<label>`,
-    model_version[, evidence]."""
+    """id, carried fields, `;`-joined countries, topics and partners, cooperation, `score_<label>`,
+    model_version[, evidence]. A carried value that is not text is written as JSON."""
 
-    def __init__(self, labels: list[str], version: str, explain: bool) -> None:
-        self.labels, self.version, self.explain = labels, version, explain
-        self.columns = ["id", "countries", "topics", "cooperation", "partners", *(f"score_{label}" for label in labels),
-                        "model_version", *(["evidence"] if explain else [])]
+    def __init__(self, labels: list[str], version: str, explain: bool, fields: tuple[str, ...] = CARRIED) -> None:
+        self.labels, self.version, self.explain, self.fields = labels, version, explain, fields
+        self.columns = ["id", *fields, "countries", "topics", "partners", "cooperation",
+                        *(f"score_{label}" for label in labels), "model_version", *(["evidence"] if explain else [])]
 
     def _rows(self, rows: Iterable[list[Any]]) -> str:
         buffer = io.StringIO()
@@ -354,8 +361,10 @@ class CsvFormat:
         rows = []
         for r in results:
             scores = r.get("scores", {})
-            row = [r["id"], ";".join(r["countries"]), ";".join(r["topics"]), "true" if r["cooperation"] else "false",
-                   ";".join(r.get("partners") or []), *(scores.get(label, "") for label in self.labels),
+            extras = [v if isinstance(v, str) else "" if v is None else json.dumps(v, ensure_ascii=False)
+                       for v in (r.get(name) for name in self.fields)]
+            row = [r["id"], *extras, ";".join(r["countries"]), ";".join(r["topics"]), ";".join(r.get("partners") or []),
+                   "true" if r["cooperation"] else "false", *(scores.get(label, "") for label in self.labels),
                    r["model_version"]]
             if self.explain:  # JSON keeps the cell on one line, which resuming relies on
                 row.append(json.dumps(r.get("evidence", {}), ensure_ascii=False))
@@ -379,11 +388,11 @@ class CsvFormat:
 OutputFormat = JsonlFormat | CsvFormat
 
 
-def output_format(name: str, tagger: Tagger, explain: bool) -> OutputFormat:
+def output_format(name: str, tagger: Tagger, explain: bool, fields: tuple[str, ...] = CARRIED) -> OutputFormat:
     """The writer for `--format` NAME ('jsonl' or 'csv')."""
     if name == "csv":
-        return CsvFormat(list(tagger.labels), tagger.version, explain)
-    return JsonlFormat(tagger.version, explain)
+        return CsvFormat(list(tagger.labels), tagger.version, explain, fields)
+    return JsonlFormat(tagger.version, explain, fields)
 
 
 def check_job(job: BatchJob) -> None:
@@ -399,7 +408,8 @@ def check_job(job: BatchJob) -> None:
     check_inputs(job.inputs)
     read = {Path(n).resolve() for n in job.inputs if n != STDIN}
     if job.output is not None:
-        _check_output(job, job.output, read)
+        if job.fmt != "parquet":  # a Parquet folder is checked by service.outputs_parquet
+            _check_output(job, job.output, read)
     elif job.resume:
         raise BatchError("--resume needs an output file (-o PATH), not stdout")
     if job.errors.resolve() in read:
@@ -736,6 +746,22 @@ def default_jobs() -> int:
 
 # --- the run ------------------------------------------------------------------
 
+def tagged_chunks(job: BatchJob, done: set[str], engine: Engine, errors: ErrorLog, counts: Counts,
+                  stdin: IO[bytes]) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """For each chunk: how many records it held and its results, carried fields
+    added; records that could not be tagged go to `errors`. Raises what `engine` raises."""
+    pending = validate(read_inputs(job.inputs, stdin), done, errors.add, counts, job.fields)
+    for chunk, outcomes in engine.map(chunked(pending, job.chunk_size)):
+        results = []
+        for item, outcome in zip(chunk, outcomes):
+            if isinstance(outcome, str):
+                errors.add(Problem(item.source, item.line, item.id, outcome))
+            else:
+                results.append({**outcome, **item.extra})
+        counts.labels.update(label_counts(results))
+        yield len(chunk), results
+
+
 def run_batch(job: BatchJob, fmt: OutputFormat, engine: Engine, counts: Counts, *, stdin: IO[bytes],
               stdout: IO[bytes], progress: Callable[[int], None] = lambda n: None) -> Counts:
     """Tag every input record not already in the output; update `counts` as it goes.
@@ -756,18 +782,10 @@ def run_batch(job: BatchJob, fmt: OutputFormat, engine: Engine, counts: Counts, 
     try:
         if not keep and fmt.header():
             sink.write(fmt.header())
-        pending = validate(read_inputs(job.inputs, stdin), done, errors.add, counts)
-        for chunk, outcomes in engine.map(chunked(pending, job.chunk_size)):
-            results = []
-            for item, outcome in zip(chunk, outcomes):
-                if isinstance(outcome, str):
-                    errors.add(Problem(item.source, item.line, item.id, outcome))
-                else:
-                    results.append(outcome)
+        for read, results in tagged_chunks(job, done, engine, errors, counts, stdin):
             sink.write(fmt.render(results))
             counts.tagged += len(results)
-            counts.labels.update(label_counts(results))
-            progress(len(chunk))
+            progress(read)
     except OSError as exc:
         raise BatchError(f"cannot write {exc.filename or job.output or 'stdout'}: {exc.strerror or exc}") from None
     finally:

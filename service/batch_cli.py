@@ -20,6 +20,8 @@ from model.errors import TaggerError
 from model.tagger import Tagger
 from service.batch import (BatchJob, Counts, Engine, check_job, default_jobs, local_engine, output_format,
                            run_batch)
+from service.fields import FieldError, kept_fields
+from service.outputs_parquet import check_dataset, parquet_format, run_parquet
 
 PARTIAL_EXIT = 2
 STDOUT_ERRORS = Path("tagger.errors.jsonl")
@@ -54,13 +56,23 @@ def timing(tagged: int, seconds: float) -> str:
     return f"time {seconds:.3f} s reading, tagging and writing{rate}"
 
 
+def default_format(output: str) -> str:
+    """parquet for a .parquet name or an existing folder, csv for .csv, else jsonl."""
+    if output.lower().rstrip("/").endswith(".parquet") or (output != "-" and Path(output).is_dir()):
+        return "parquet"
+    return "csv" if output.lower().endswith(".csv") else "jsonl"
+
+
 @click.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, help="Output file, or - for stdout.")
 @click.option("--model", type=click.Path(path_type=Path), default=DEFAULT_BUNDLE, show_default=True,
               help="Model bundle to tag with.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default=None,
-              help="Output format  [default: csv for a .csv output, else jsonl]")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
+              help="Output format; parquet writes a folder of part files  "
+                   "[default: csv for a .csv output, parquet for .parquet or a folder, else jsonl]")
+@click.option("--keep", "keep", multiple=True, metavar="FIELD",
+              help="Also copy this input field into each result (repeatable); date, title, source and url always are.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Processes (local) or LocalCluster workers (dask)  [default: all cores]")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=200, show_default=True,
@@ -75,7 +87,7 @@ def timing(tagged: int, seconds: float) -> str:
 @click.option("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786)  [default: a LocalCluster]")
 def tag_command(inputs: tuple[str, ...], output: str, model: Path, fmt: str | None, jobs: int | None,
                 chunk_size: int, resume: bool, overwrite: bool, explain: bool, errors_path: Path | None,
-                engine: str, scheduler: str | None) -> None:
+                engine: str, scheduler: str | None, keep: tuple[str, ...] = ()) -> None:
     """Tag INPUTS (.jsonl, .json, .jsonl.gz, .csv, folders of .txt, or - for
     stdin JSONL) into OUTPUT, one result per article, in input order.
 
@@ -83,21 +95,31 @@ def tag_command(inputs: tuple[str, ...], output: str, model: Path, fmt: str | No
     errors file), 1 when the run could not start or go on.
     """
     out = None if output == "-" else Path(output)
+    try:
+        fields = kept_fields(keep)
+    except FieldError as exc:
+        raise click.ClickException(str(exc)) from None
     job = BatchJob(
         inputs=list(inputs), output=out,
         errors=errors_path or (STDOUT_ERRORS if out is None else out.with_name(out.name + ".errors.jsonl")),
-        fmt=fmt or ("csv" if output.lower().endswith(".csv") else "jsonl"),
-        explain=explain, chunk_size=chunk_size, resume=resume, overwrite=overwrite,
+        fmt=fmt or default_format(output),
+        explain=explain, chunk_size=chunk_size, resume=resume, overwrite=overwrite, fields=fields,
     )
     counts = Counts()
     try:
         check_job(job)
+        if job.fmt == "parquet":
+            check_dataset(job)
         tagger = load_bundle(model)
         with _engine(engine, scheduler, tagger, model, jobs or default_jobs(), explain) as runner, \
                 tqdm(unit=" articles", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
             started = time.perf_counter()
-            run_batch(job, output_format(job.fmt, tagger, explain), runner, counts,
-                      stdin=sys.stdin.buffer, stdout=sys.stdout.buffer, progress=bar.update)
+            if job.fmt == "parquet":
+                run_parquet(job, parquet_format(tagger, explain, fields), runner, counts,
+                            stdin=sys.stdin.buffer, progress=bar.update)
+            else:
+                run_batch(job, output_format(job.fmt, tagger, explain, fields), runner, counts,
+                          stdin=sys.stdin.buffer, stdout=sys.stdout.buffer, progress=bar.update)
             seconds = time.perf_counter() - started
     except TaggerError as exc:
         done = f" ({counts.tagged} tagged before it stopped; rerun with --resume)" if counts.tagged and out else ""
@@ -109,6 +131,8 @@ def tag_command(inputs: tuple[str, ...], output: str, model: Path, fmt: str | No
     errors = f", not tagged: see {job.errors}" if counts.errors else ""
     click.echo(f"tagged {counts.tagged}, skipped {counts.skipped}{where}, errors {counts.errors}{errors}", err=True)
     click.echo(timing(counts.tagged, seconds), err=True)
+    if counts.bad_dates:
+        click.echo(f"dates not readable: {counts.bad_dates} (kept as given in the output)", err=True)
     click.echo(summary_line(counts, seconds), err=True)
     if counts.errors:
         raise click.exceptions.Exit(PARTIAL_EXIT)

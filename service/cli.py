@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from service.batch_cli import tag_command
+from service.report.cli import report_command
 from service.serve_cli import serve_command
 from service.watch.cli import watch_command
 from training.cli import evaluate_command, train_command
@@ -21,6 +22,7 @@ def main() -> None:
 
 main.add_command(serve_command, "serve")
 main.add_command(tag_command, "tag")
+main.add_command(report_command, "report")
 main.add_command(train_command, "train")
 main.add_command(evaluate_command, "evaluate")
 main.add_command(watch_command, "watch")

@@ -45,6 +45,8 @@ def schemas() -> dict[str, Any]:
             "title": {"type": ["string", "null"]},
             "lead": {"type": ["string", "null"]},
             "text": {"type": "string", "minLength": 1, "description": "Body text; must not be blank."},
+            "date": {"description": "Publication date, echoed in the result normalised to ISO 8601 "
+                                    "(2025-08-14, 14/08/2025, 2019-05, RFC 2822...)."},
         },
     }
     result = {
@@ -65,6 +67,9 @@ def schemas() -> dict[str, Any]:
                                       "that it is the foreign side of a reported cooperation); every other country "
                                       "scores 0.0. With ?scores=all, of every label."},
             "model_version": {"type": "string"},
+            "date": {"description": "Only when the article has `date`: ISO 8601 (a date, a datetime with its "
+                                    "offset, a year-month or a year), null when blank, or the value as given "
+                                    "when it is not a date."},
             "evidence": {"type": "object", "additionalProperties": _strings(),
                          "description": "Only with ?explain=true: terms behind each given label."},
         },
@@ -114,6 +119,8 @@ def schemas() -> dict[str, Any]:
                           "properties": {"results": {"type": "array", "items": {
                               "oneOf": [_ref("TagResult"), _ref("ArticleProblem")]}}}},
         "Model": model,
+        "ReportRequest": report_request(),
+        "ReportResponse": report_response(),
         "Health": {"type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}},
         "Ready": {"type": "object", "required": ["status", "model_version"],
                   "properties": {"status": {"const": "ready"}, "model_version": {"type": "string"}}},
@@ -155,7 +162,45 @@ def alerts_operation() -> dict[str, Any]:
         "default": _problem("Error in the problem shape.")}}
 
 
-def spec(max_bytes: int, batch_max: int, keys: bool = False, metrics: bool = True) -> dict[str, Any]:
+def report_request() -> dict[str, Any]:
+    """The body of POST /v1/report: tagged records and optional filters (docs/report.md)."""
+    date_bound = {"type": ["string", "null"], "pattern": r"^(19|20)\d\d(-(0[1-9]|1[0-2])(-(0[1-9]|1\d|2[0-8]))?)?$",
+                  "description": "A year, year-month or date; 14/08/2025 and the other forms of `date` work too."}
+    record = {"type": "object", "required": ["countries", "topics", "cooperation"],
+              "properties": {"id": {"type": ["string", "integer", "null"]}, "date": {},
+                             "title": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]},
+                             "countries": _strings(), "topics": _strings(),
+                             "partners": {"type": ["array", "null"], "items": {"type": "string"}},
+                             "cooperation": {"type": "boolean"}}}
+    return {"type": "object", "required": ["records"], "properties": {
+        "records": {"type": "array", "items": record, "minItems": 1},
+        "by": {"enum": ["month", "quarter", "year"]},
+        "since": date_bound, "until": date_bound,
+        "country": _strings(), "topic": _strings(), "cooperation": {"type": "boolean"},
+        "top": {"type": "integer", "minimum": 1, "maximum": 100}}}
+
+
+def report_response() -> dict[str, Any]:
+    """The counts POST /v1/report returns."""
+    text = {"type": ["string", "null"]}
+    rise = {"type": "object", "properties": {"last": {"type": "integer"}, "mean": {"type": "number"},
+                                             "score": {"type": "number"}}}
+    rows = {"type": "array", "items": {"type": "object"}}
+    return {"type": "object", "required": ["by", "periods", "total", "matched", "undated", "counts", "partners",
+                                           "topics", "per_period", "rising"],
+            "properties": {
+                "by": {"type": "string"}, "periods": _strings(), "total": {"type": "integer"},
+                "matched": {"type": "integer"}, "undated": {"type": "integer"},
+                "counts": {"type": "array", "items": {"type": "object", "properties": {
+                    "period": text, "country": text, "topic": text, "cooperation": {"type": "boolean"},
+                    "articles": {"type": "integer"}}}},
+                "partners": rows, "topics": rows, "per_period": rows,
+                "rising": {"type": "object", "properties": {"cells": {"type": "array", "items": rise},
+                                                            "partners": {"type": "array", "items": rise}}}}}
+
+
+def spec(max_bytes: int, batch_max: int, report_max: int = 20_000, keys: bool = False,
+         metrics: bool = True) -> dict[str, Any]:
     """The OpenAPI document for a service with these limits, API `keys` required or not, and
     /metrics or not."""
     explain = {"name": "explain", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
@@ -195,6 +240,16 @@ def spec(max_bytes: int, batch_max: int, keys: bool = False, metrics: bool = Tru
                       **denied, **body_errors},
         **guarded,
     }
+    report = {
+        "summary": f"Count up to {report_max} tagged records per period, country, topic and partner",
+        "description": "What `tagger report` counts, as JSON (docs/report.md); the page's Trends tab draws it.",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ReportRequest")}}},
+        "responses": {"200": _json(_ref("ReportResponse"), "The counts and the rising cells."),
+                      "422": _problem(f"No `records` list, an empty one, more than {report_max} records (`limit` "
+                                      "says how many), a record that is not tagged, or a bad filter."),
+                      **{k: v for k, v in body_errors.items() if k != "400"},
+                      "400": _problem("Body is not valid JSON.")},
+    }
     default = {"default": _problem("Error in the problem shape.")}
     monitoring = {"/metrics": {"get": {"summary": "Prometheus metrics of all workers", "responses": {
         "200": {"description": "The Prometheus text format.",
@@ -209,6 +264,7 @@ def spec(max_bytes: int, batch_max: int, keys: bool = False, metrics: bool = Tru
         "paths": {
             "/v1/tag": {"post": tag},
             "/v1/tag/batch": {"post": batch},
+            "/v1/report": {"post": report},
             "/v1/model": {"get": {"summary": "Describe the loaded model", "responses": {
                 "200": _json(_ref("Model"), "Labels, thresholds, version, training data, dev metrics."),
                 **denied, **default}, **guarded}},
@@ -233,5 +289,5 @@ def spec(max_bytes: int, batch_max: int, keys: bool = False, metrics: bool = Tru
 @bp.get("/openapi.json")
 def openapi_json() -> Response:
     config = current_app.config
-    return jsonify(spec(config["MAX_CONTENT_LENGTH"], config["BATCH_MAX"], keys=bool(current_app.extensions["api_keys"]),
-                        metrics="metrics" in current_app.extensions))
+    return jsonify(spec(config["MAX_CONTENT_LENGTH"], config["BATCH_MAX"], config["REPORT_MAX"],
+                        keys=bool(current_app.extensions["api_keys"]), metrics="metrics" in current_app.extensions))

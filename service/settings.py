@@ -118,6 +118,8 @@ SETTINGS: tuple[Setting, ...] = (
             "larger bodies get 413.", "MAX_CONTENT_LENGTH", positive_int),
     Setting("TAGGER_BATCH_MAX", 64, "Most articles in one `POST /v1/tag/batch`; more get 422.",
             "BATCH_MAX", positive_int),
+    Setting("TAGGER_REPORT_MAX", 20_000, "Most tagged records in one `POST /v1/report`; more get 422.",
+            "REPORT_MAX", positive_int),
     Setting("PORT", 8000, "TCP port `tagger serve` (and the Docker image) listens on.", "PORT", positive_int),
     Setting("TAGGER_WORKERS", cpu_cores, "Gunicorn worker processes for `tagger serve`.", "WORKERS", positive_int),
     Setting("TAGGER_LOG_LEVEL", "INFO", "Level of the JSON request log and of gunicorn's log "

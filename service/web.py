@@ -14,7 +14,7 @@ from werkzeug.exceptions import NotFound
 STATIC = Path(__file__).resolve().parent / "static"
 # Served as they are. The template sits in the same folder but is only rendered,
 # never sent raw; anything else under static/ is not served either.
-ASSETS = ("web.css", "web.js")
+ASSETS = ("web.css", "web.js", "trends.js")
 
 bp = Blueprint("web", __name__, template_folder=str(STATIC))
 

@@ -88,6 +88,10 @@ def _check_response(spec: Schema, path: str, method: str, response: Any) -> int:
     return response.status_code
 
 
+TAGGED = {"id": "t1", "date": "14/08/2025", "title": "Việt Nam – Nhật Bản", "url": "https://example.test/t1",
+          "countries": ["JP", "VN"], "topics": ["semiconductors"], "cooperation": True}
+
+
 def test_every_real_response_fits_the_document(make_app: AppFactory, alerts_file: Path) -> None:
     app = make_app(BATCH_MAX=2, MAX_CONTENT_LENGTH=3_000, ALERTS_PATH=str(alerts_file))
     client = app.test_client()
@@ -109,6 +113,12 @@ def test_every_real_response_fits_the_document(make_app: AppFactory, alerts_file
         ("POST", "/v1/tag/batch", {"data": b"[[", "content_type": "application/json"}),
         ("POST", "/v1/tag/batch", {"json": {"articles": [{"text": "x" * 4_000}]}}),
         ("POST", "/v1/tag/batch", {"data": b"{}", "content_type": "text/csv"}),
+        ("POST", "/v1/report", {"json": {"records": [TAGGED, {**TAGGED, "date": "2025-09-02", "partners": ["JP"]}]}}),
+        ("POST", "/v1/report", {"json": {"records": [TAGGED], "country": ["FR"]}}),  # 200, nothing matched
+        ("POST", "/v1/report", {"json": {"records": []}}),
+        ("POST", "/v1/report", {"data": b"{", "content_type": "application/json"}),
+        ("POST", "/v1/report", {"json": {"records": [{"title": "x" * 4_000}]}}),
+        ("POST", "/v1/report", {"data": b"{}", "content_type": "text/csv"}),
         ("GET", "/v1/model", {}),
         ("GET", "/healthz", {}),
         ("GET", "/readyz", {}),

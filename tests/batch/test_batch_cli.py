@@ -26,9 +26,10 @@ def test_jsonl_input_gives_the_taggers_results_in_order(tag: Tag, jsonl_input: P
     rows = read_jsonl(out)
     expected = tiny_tagger.tag_many(articles(12))
     assert [r["id"] for r in rows] == [a["id"] for a in articles(12)]
-    keys = ("id", "countries", "topics", "cooperation", "partners", "scores", "model_version")
-    assert rows == [{k: e[k] for k in keys} for e in expected]
-    assert list(rows[0]) == list(keys)
+    tags = ("countries", "topics", "partners", "cooperation", "scores", "model_version")
+    assert rows == [{"id": e["id"], "date": None, "title": a["title"], "source": None, "url": None,
+                     **{k: e[k] for k in tags}} for e, a in zip(expected, articles(12))]
+    assert list(rows[0]) == ["id", "date", "title", "source", "url", *tags]
     assert "tagged 12, skipped 0" in result.stderr
     assert re.search(r"^time \d+\.\d{3} s reading, tagging and writing, \d+\.\d articles/s$", result.stderr, re.M)
     assert not (tmp_path / "out.jsonl.errors.jsonl").exists()
@@ -104,7 +105,8 @@ def test_csv_output_matches_jsonl_output(tag: Tag, jsonl_input: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     with open(tmp_path / "out.csv", newline="", encoding="utf-8") as fh:
         table = list(csv.DictReader(fh))
-    assert list(table[0])[:5] == ["id", "countries", "topics", "cooperation", "partners"]
+    assert list(table[0])[:9] == ["id", "date", "title", "source", "url", "countries", "topics", "partners",
+                                  "cooperation"]
     assert [c for c in table[0] if c.startswith("score_")] == [f"score_{label}" for label in tiny_tagger.labels]
     for row, want in zip(table, read_jsonl(tmp_path / "out.jsonl"), strict=True):
         assert row["id"] == want["id"]
@@ -215,12 +217,14 @@ def test_an_existing_output_is_kept_unless_resume_or_overwrite(tag: Tag, jsonl_i
 
 @pytest.mark.parametrize(("output", "message"), [
     ("missing-folder/out.jsonl", "does not exist"),
-    (".", "is a folder"),
+    (".", "not Parquet parts"),  # a folder output means Parquet, but this one holds other files
     ("articles.jsonl", "is also an input"),
+    ("--format jsonl .", "is a folder"),
 ])
 def test_an_unwritable_output_is_exit_1(tag: Tag, jsonl_input: Path, output: str, message: str) -> None:
     before = jsonl_input.read_bytes()
-    result = tag(str(jsonl_input), "-o", str(jsonl_input.parent / output))
+    *flags, name = output.split()
+    result = tag(str(jsonl_input), *flags, "-o", str(jsonl_input.parent / name))
     assert result.exit_code == 1, result.output
     assert message in result.stderr
     assert jsonl_input.read_bytes() == before

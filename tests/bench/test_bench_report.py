@@ -31,7 +31,7 @@ def test_quick_is_smaller_than_full_and_both_fit_the_batch_split() -> None:
         # whole rounds of two chunks, so --jobs 2 ends with both workers busy
         assert sizes.articles % (2 * sizes.chunk_size) == 0 and sizes.articles > 2 * sizes.chunk_size
         assert set(sizes.rest_requests) == {1, 8, 32}
-    assert set(SECTIONS) == {1, 2, 3, 4, 5, 6, 7}
+    assert set(SECTIONS) == {1, 2, 3, 4, 5, 6, 7, 8}
 
 
 @pytest.mark.parametrize(("value", "digits", "expected"), [

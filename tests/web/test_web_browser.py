@@ -75,18 +75,25 @@ def served(app: Any) -> Iterator[str]:
         thread.join(WAIT)
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+def start_chromium(profile: Path, logs: dict[str, str]) -> WebDriver:
+    """Headless Chromium with FLAGS, a fresh `profile` folder and the `logs` it keeps."""
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in (*FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+    for flag in (*FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})  # script errors, failed loads
+    options.set_capability("goog:loggingPrefs", logs)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SE_OFFLINE", "true")  # Selenium must not look for drivers online
         driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     driver.set_page_load_timeout(WAIT)
     driver.set_script_timeout(WAIT)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    # the browser log: script errors, failed loads
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"), {"browser": "SEVERE"})
     try:
         yield driver
     finally:

@@ -62,12 +62,13 @@ def test_the_tabs_follow_the_aria_tabs_pattern(client: FlaskClient) -> None:
     page = Elements(client.get("/").get_data(as_text=True))
     ids = page.by_id()
     tabs = [attrs for tag, attrs in page.tags if attrs.get("role") == "tab"]
-    assert [t["aria-selected"] for t in tabs] == ["true", "false"]
-    assert [t.get("tabindex") for t in tabs] == [None, "-1"]  # one tab stop: the selected tab
+    assert [t["id"] for t in tabs][:3] == ["tab-one", "tab-file", "tab-trends"]
+    assert [t["aria-selected"] for t in tabs] == ["true"] + ["false"] * (len(tabs) - 1)
+    assert [t.get("tabindex") for t in tabs] == [None] + ["-1"] * (len(tabs) - 1)  # one tab stop: the selected tab
     for tab in tabs:
         panel = ids[tab["aria-controls"]][1]
         assert panel["role"] == "tabpanel" and panel["aria-labelledby"] == tab["id"]
-    assert "hidden" not in ids[tabs[0]["aria-controls"]][1] and "hidden" in ids[tabs[1]["aria-controls"]][1]
+    assert ["hidden" in ids[t["aria-controls"]][1] for t in tabs] == [False] + [True] * (len(tabs) - 1)
 
 
 @pytest.mark.parametrize("batch_max", [1, 64, 500])
