@@ -1,4 +1,4 @@
-"""Section 6: `tagger report` over 1,000,000 synthetic tagged rows (seconds and peak memory).
+"""Section 8: `tagger report` over 1,000,000 synthetic tagged rows (seconds and peak memory).
 
 The rows are made here, as the Parquet folder `tagger tag -o X.parquet` writes
 (without the score columns, which the report does not read): 24 months of
@@ -111,7 +111,7 @@ def report_line(r: dict[str, Any]) -> str:
 
 
 def report_section(workdir: Path, say: Callable[[str], None]) -> dict[str, Any]:
-    """Section 6 for `python -m bench --sections 6`: the figure said and returned under "report"."""
+    """Section 8 for `python -m bench --sections 8`: the figure said and returned under "report"."""
     result = run_report_bench(workdir)
     say(report_line(result))
     return {"report": result}
