@@ -67,7 +67,8 @@ def test_both_formats_render_a_record_without_partners_as_none() -> None:
     record = {"id": "a", "countries": ["JP"], "topics": ["ai"], "cooperation": False,
               "scores": {"ai": 0.9, "JP": 0.8}, "model_version": "v1"}
     line = json.loads(JsonlFormat("v1", explain=False).render([record]))
-    assert list(line) == ["id", "countries", "topics", "cooperation", "partners", "scores", "model_version"]
+    assert list(line) == ["id", "date", "title", "source", "url", "countries", "topics", "partners", "cooperation",
+                          "scores", "model_version"]
     assert line["partners"] == [] and line["topics"] == ["ai"]
     assert json.loads(JsonlFormat("v1", explain=False).render([{**record, "partners": ["JP"]}]))["partners"] == ["JP"]
     table = CsvFormat(["ai", "JP"], "v1", explain=False)
