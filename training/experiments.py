@@ -86,8 +86,11 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--out", type=Path, default=Path("reports/experiments.json"))
     parser.add_argument("--repeats", type=int, default=1, help="Cross-validation repeats per step.")
+    parser.add_argument("--steps", default=None, help="Comma-separated step numbers to run (0 is the shipped "
+                        "configuration; default: all). Each is a whole training run.")
     args = parser.parse_args()
-    results = run(args.data_dir, args.repeats)
+    steps = STEPS if args.steps is None else [STEPS[int(k)] for k in args.steps.split(",")]
+    results = run(args.data_dir, args.repeats, steps)
     print(format_table(results, TrainConfig.dev_files))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
