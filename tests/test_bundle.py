@@ -87,16 +87,21 @@ def test_refuses_a_foreign_manifest(bundle_copy: Path) -> None:
 
 def test_refuses_a_pickle_that_is_not_a_bundle(bundle_copy: Path) -> None:
     # A joblib file whose manifest checksum matches but which holds no bundle.
-    mpath = manifest_path(bundle_copy)
-    manifest = json.loads(mpath.read_text())
-    joblib.dump({"hello": "world"}, bundle_copy)
-    from model.bundle import _sha256
-
-    manifest["bundle_sha256"] = _sha256(bundle_copy)
-    manifest["bundle_bytes"] = bundle_copy.stat().st_size
-    mpath.write_text(json.dumps(manifest))
+    _dump_with_matching_manifest({"hello": "world"}, bundle_copy)
     with pytest.raises(BundleError, match="does not hold a tagger bundle"):
         load_bundle(bundle_copy)
+
+
+def _dump_with_matching_manifest(payload: object, bundle: Path) -> None:
+    """Pickle `payload` to `bundle` and make its manifest's checksum and size match it."""
+    from model.bundle import _sha256
+
+    joblib.dump(payload, bundle)
+    mpath = manifest_path(bundle)
+    manifest = json.loads(mpath.read_text())
+    manifest["bundle_sha256"] = _sha256(bundle)
+    manifest["bundle_bytes"] = bundle.stat().st_size
+    mpath.write_text(json.dumps(manifest))
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -107,16 +112,9 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_refuses_a_bundle_that_does_not_run(bundle_copy: Path) -> None:
     # A bundle whose checksum matches but whose model fails at its first article
     # (as one pickled by older code would) is refused at load, not at the first request.
-    from model.bundle import _sha256
-
     payload = joblib.load(bundle_copy)
     del payload["pipeline"].named_steps["tag"].__dict__["text_models_"]
-    joblib.dump(payload, bundle_copy)
-    mpath = manifest_path(bundle_copy)
-    manifest = json.loads(mpath.read_text())
-    manifest["bundle_sha256"] = _sha256(bundle_copy)
-    manifest["bundle_bytes"] = bundle_copy.stat().st_size
-    mpath.write_text(json.dumps(manifest))
+    _dump_with_matching_manifest(payload, bundle_copy)
     with pytest.raises(BundleError, match="does not run with this code"):
         load_bundle(bundle_copy)
 
