@@ -30,9 +30,9 @@ from bench.settings import FULL
 # (stage, function, file): a frame "function (file:line)" puts a sample in the stage.
 STAGES = (
     ("start-up: load_bundle", "load_bundle", "model/bundle.py"),
-    ("batch loop (parent)", "run_batch", "service/batch.py"),
-    ("  read and validate", "validate", "service/batch.py"),
-    ("  render results", "render", "service/batch.py"),
+    ("batch loop (parent)", "run_batch", "service/batch_run.py"),
+    ("  read and validate", "validate", "service/batch_inputs.py"),
+    ("  render results", "render", "service/batch_formats.py"),
     ("tag_many", "tag_many", "model/tagger.py"),
     ("  prepare", "prepare", "model/features.py"),
     ("    normalise", "normalize", "model/text.py"),

@@ -18,8 +18,11 @@ from tqdm import tqdm
 from model.bundle import DEFAULT_BUNDLE, load_bundle
 from model.errors import TaggerError
 from model.tagger import Tagger
-from service.batch import (BatchJob, Counts, Engine, check_job, default_jobs, local_engine, output_format,
-                           run_batch)
+from service.batch_engines import Engine, default_jobs
+from service.batch_formats import output_format
+from service.batch_job import BatchJob, Counts
+from service.batch_pool import local_engine
+from service.batch_run import check_job, run_batch
 from service.fields import FieldError, kept_fields
 from service.outputs_parquet import check_dataset, parquet_format, run_parquet
 

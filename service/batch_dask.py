@@ -2,7 +2,7 @@
 
 Only this module imports dask, so `tagger tag` works without it. Each worker
 loads the bundle once, at start-up, through `BundlePlugin`; chunks go out in a
-bounded window and come back in input order (`service.batch.ordered`), and the
+bounded window and come back in input order (`service.batch_engines.ordered`), and the
 main process writes them exactly as the local engine does.
 """
 from __future__ import annotations
@@ -17,7 +17,8 @@ from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, get_wo
 from model.bundle import load_bundle
 from model.errors import TaggerError
 from model.tagger import Tagger
-from service.batch import BatchError, Outcome, Pending, ordered, tag_chunk
+from service.batch_engines import ordered, tag_chunk
+from service.batch_job import BatchError, Outcome, Pending
 
 PLUGIN = "vn-tech-tagger-bundle"
 QUIET = "warning"  # dask logs every worker start and stop at info level

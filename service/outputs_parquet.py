@@ -20,7 +20,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from model.tagger import Tagger
-from service.batch import STDIN, BatchError, BatchJob, Counts, Engine, ErrorLog, _fsync_dir, tagged_chunks
+from service.batch_engines import Engine
+from service.batch_job import STDIN, BatchError, BatchJob, Counts
+from service.batch_outputs import ErrorLog, fsync_dir
+from service.batch_run import tagged_chunks
 from service.fields import CARRIED
 
 PART = re.compile(r"part-(\d{6})\.parquet")
@@ -150,13 +153,13 @@ def write_part(folder: Path, number: int, table: pa.Table) -> Path:
     with open(temp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(temp, final)
-    _fsync_dir(folder)
+    fsync_dir(folder)
     return final
 
 
 def run_parquet(job: BatchJob, fmt: ParquetFormat, engine: Engine, counts: Counts, *, stdin: IO[bytes],
                 progress: Callable[[int], None] = lambda n: None) -> Counts:
-    """`service.batch.run_batch` for a Parquet folder: one part per chunk with results.
+    """`service.batch_run.run_batch` for a Parquet folder: one part per chunk with results.
 
     Raises
     ------

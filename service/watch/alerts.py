@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from service.batch import Sink
+from service.batch_outputs import Sink
 from service.watch.rules import Rule
 
 RECORDED, PENDING, DELIVERED, FAILED = "recorded", "pending", "delivered", "failed"

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from service.batch import Sink, _fsync_dir
+from service.batch_outputs import Sink, fsync_dir
 from service.watch.faults import crash_point
 from service.watch.feeds import WatchError
 
@@ -58,7 +58,7 @@ def append_part(folder: Path, records: Sequence[dict[str, Any]], labels: Sequenc
     parquet.write_part(temp, records, labels)
     crash_point("part-written")
     os.replace(temp, folder / name)
-    _fsync_dir(folder)
+    fsync_dir(folder)
     return name
 
 

@@ -40,7 +40,7 @@ def test_dask_resume_appends_like_the_local_engine(tag: Tag, tmp_path: Path) -> 
 
 
 def test_a_worker_that_cannot_load_the_bundle_stops_the_start(tmp_path: Path) -> None:
-    from service.batch import BatchError
+    from service.batch_job import BatchError
     from service.batch_dask import DaskEngine
 
     engine = DaskEngine(tmp_path / "absent.joblib", jobs=1, scheduler=None, explain=False)

@@ -8,8 +8,10 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from model.tagger import Tagger
-from service.batch import (PIECE, Pending, PoolEngine, SerialEngine, chunked, piece_size, pool_start_method,
-                           with_last)
+from service.batch_engines import SerialEngine
+from service.batch_inputs import chunked
+from service.batch_job import Pending
+from service.batch_pool import PIECE, PoolEngine, piece_size, pool_start_method, with_last
 
 from batch.helpers import articles
 

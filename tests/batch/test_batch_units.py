@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from service.batch import BatchError, CsvFormat, JsonlFormat, chunked, ordered, scan_output
+from service.batch_engines import ordered
+from service.batch_formats import CsvFormat, JsonlFormat
+from service.batch_inputs import chunked
+from service.batch_job import BatchError
+from service.batch_outputs import scan_output
 
 
 def test_ordered_keeps_input_order_with_a_bounded_window() -> None:

@@ -11,11 +11,11 @@ from bench.profile import STAGES, format_table, main, py_spy, summarize
 
 PARENT = 'process 10:"python tagger tag in.jsonl --jobs 2"'
 WORKER = 'process 11:"python tagger tag in.jsonl --jobs 2"'
-LOOP = "tag_command (service/batch_cli.py:87);run_batch (service/batch.py:700)"
+LOOP = "tag_command (service/batch_cli.py:87);run_batch (service/batch_run.py:80)"
 RAW = [
     f"{PARENT};<module> (tagger:6);load_bundle (model/bundle.py:99);tag_many (model/tagger.py:80) 5\n",
-    f"{PARENT};<module> (tagger:6);{LOOP};render (service/batch.py:330) 3\n",
-    f"{PARENT};<module> (tagger:6);{LOOP};validate (service/batch.py:250) 2\n",
+    f"{PARENT};<module> (tagger:6);{LOOP};render (service/batch_formats.py:30) 3\n",
+    f"{PARENT};<module> (tagger:6);{LOOP};validate (service/batch_inputs.py:190) 2\n",
     f"{PARENT};{WORKER};_process_worker (concurrent/futures/process.py:2);tag_many (model/tagger.py:80);"
     "prepare (model/features.py:70);normalize (model/text.py:40) 7\n",
     # recursion: a stage counts a sample once

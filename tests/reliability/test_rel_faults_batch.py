@@ -26,7 +26,8 @@ from click.testing import CliRunner, Result
 
 from batch.helpers import articles, write_jsonl
 from reliability.live import TAGGER
-from service import batch
+from service.batch_job import Problem
+from service.batch_outputs import ErrorLog, Sink
 from service.cli import main
 
 KILL_SEED = 20261123
@@ -167,24 +168,24 @@ def test_a_disk_error_mid_run_stops_with_a_message_and_keeps_whole_chunks(tiny_b
     source = write_jsonl(tmp_path / "in.jsonl", records)
     out = tmp_path / "out.jsonl"
     calls = Counter[str]()
-    real_write, real_add = batch.Sink.write, batch.ErrorLog.add
+    real_write, real_add = Sink.write, ErrorLog.add
 
     def full(target: Path) -> NoReturn:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
 
-    def sink_write(self: batch.Sink, text: str) -> None:
+    def sink_write(self: Sink, text: str) -> None:
         calls["output"] += 1
         if failing == "output" and calls["output"] == 3:
             full(out)
         real_write(self, text)
 
-    def error_add(self: batch.ErrorLog, problem: batch.Problem) -> None:
+    def error_add(self: ErrorLog, problem: Problem) -> None:
         if failing == "errors file":
             full(self.path)
         real_add(self, problem)
 
-    monkeypatch.setattr(batch.Sink, "write", sink_write)
-    monkeypatch.setattr(batch.ErrorLog, "add", error_add)
+    monkeypatch.setattr(Sink, "write", sink_write)
+    monkeypatch.setattr(ErrorLog, "add", error_add)
     result = invoke(tiny_bundle_path, str(source), "-o", str(out), "--chunk-size", "8")
     assert_clean_failure(result, "No space left on device")
     assert "rerun with --resume" in result.stderr

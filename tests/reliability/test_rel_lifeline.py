@@ -21,7 +21,10 @@ import pytest
 
 from model.tagger import Tagger
 from service import lifeline
-from service.batch import Pending, PoolEngine, SerialEngine, chunked
+from service.batch_engines import SerialEngine
+from service.batch_inputs import chunked
+from service.batch_job import Pending
+from service.batch_pool import PoolEngine
 
 from batch.helpers import articles
 from reliability.procs import Proc, alive, kill_all, proc, wait_gone
