@@ -2,7 +2,7 @@
 back for --resume, then appended one whole chunk at a time (one write, flush,
 fsync), and the errors file.
 
-A run killed at any moment so leaves whole chunks and at most one torn last
+So a run killed at any moment leaves whole chunks and at most one torn last
 line, which a resumed run cuts off before appending.
 """
 from __future__ import annotations
