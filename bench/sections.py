@@ -52,7 +52,9 @@ def run_sections(run: Run, articles: Sequence[Article], say: Callable[[str], Non
         attempt("metrics_cost", 6, lambda: {"metrics_cost": run_metrics_cost(
             run.model, cpu_cores(), run.workdir, list(articles), sizes.rest_article_bytes, sizes.rest_requests[8],
             sizes.rest_repeats, sizes.rest_time_limit_s)})
+    if 7 in run.sections:
         attempt("watch", 7, lambda: {"watch": run_watch_bench(articles, run.model, run.workdir, say)})
+    if 8 in run.sections:
         attempt("report", 8, lambda: report_section(run.workdir, say))
     if failed:
         results["failed"] = failed
