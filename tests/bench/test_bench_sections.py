@@ -25,12 +25,13 @@ def called(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(sections, "run_metrics_cost", fake("metrics_cost"))
     monkeypatch.setattr(sections, "run_watch_bench", fake("watch"))
     monkeypatch.setattr(sections, "report_section", lambda *a: {"report": fake("report")()})
+    monkeypatch.setattr(sections, "run_instructions", fake("instructions"))
     return ran
 
 
 @pytest.mark.parametrize(("chosen", "expected"), [
-    ({6}, ["metrics_cost"]), ({7}, ["watch"]), ({8}, ["report"]),
-    ({6, 7, 8}, ["metrics_cost", "watch", "report"]),
+    ({6}, ["metrics_cost"]), ({7}, ["watch"]), ({8}, ["report"]), ({9}, ["instructions"]),
+    ({6, 7, 8, 9}, ["metrics_cost", "watch", "report", "instructions"]),
 ])
 def test_only_the_sections_asked_for_run(called: list[str], chosen: set[int], expected: list[str],
                                          tmp_path: Path) -> None:
@@ -45,7 +46,7 @@ def test_a_failing_section_is_reported_and_the_next_still_runs(called: list[str]
     def broken(*args: Any) -> dict[str, Any]:
         raise RuntimeError("valgrind failed (1)")
     monkeypatch.setattr(sections, "run_watch_bench", broken)
-    plan = SimpleNamespace(model=tmp_path / "m.joblib", sizes=QUICK, sections={7, 8}, workdir=tmp_path)
+    plan = SimpleNamespace(model=tmp_path / "m.joblib", sizes=QUICK, sections={7, 9}, workdir=tmp_path)
     results = sections.run_sections(plan, [], lambda _: None)
     assert results["failed"] == {"watch": "RuntimeError: valgrind failed (1)"}
-    assert called == ["report"]
+    assert called == ["instructions"]
