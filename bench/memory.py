@@ -30,11 +30,11 @@ def load_once(model: Path) -> dict[str, float]:
 
 
 def run_load_time(model: Path, repeats: int) -> dict[str, Any]:
-    """Median over `repeats` fresh processes, after one untimed (page cache, bytecode)."""
+    """Median over `repeats` fresh processes, after one untimed (page cache, bytecode); the bundle's size."""
     load_once(model)
     runs = [load_once(model) for _ in range(repeats)]
     return {"runs": runs, "load_s": median([r["load_s"] for r in runs]),
-            "import_s": median([r["import_s"] for r in runs])}
+            "import_s": median([r["import_s"] for r in runs]), "bundle_bytes": model.stat().st_size}
 
 
 def worker_memory(server: Server) -> dict[str, dict[str, float | None]]:

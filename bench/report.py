@@ -30,11 +30,14 @@ TARGETS = (
     Target("tagger tag --jobs 2 vs --jobs 1 (steady)", 2, lambda r: _steady(r, "2") / _steady(r, "1"), ">=", 1.8, "x"),
     Target("time per kchar, 16x vs 1x (flat; bench's own bound)", 3,
            lambda r: r["growth"]["ratios"]["16x/1x"], "<=", 1.25, "x"),
-    Target("REST p99 at concurrency 8", 4, lambda r: r["rest"]["levels"]["8"]["p99_ms"], "<=", 50, "ms"),
+    Target("REST p99 at concurrency 8", 4, lambda r: r["rest"]["levels"]["8"]["p99_ms"], "<=", 25, "ms"),
     Target("REST errors at concurrency 32", 4, lambda r: r["rest"]["levels"]["32"]["errors"], "<=", 0, ""),
-    Target("bundle load (load_bundle, fresh process)", 5, lambda r: r["load_time"]["load_s"], "<=", 1.5, "s"),
+    Target("bundle load (load_bundle, fresh process)", 5, lambda r: r["load_time"]["load_s"], "<=", 1, "s"),
+    Target("bundle size", 5, lambda r: r["load_time"]["bundle_bytes"] / 1e6, "<=", 25, "MB"),
     Target("RSS per worker (largest)", 5, lambda r: r["memory"]["max_rss_mb"], "<=", 350, "MB"),
     Target("RSS growth over the requests (largest)", 5, lambda r: r["memory"]["max_growth_pct"], "<=", 10, "%"),
+    Target("instructions per Tagger.tag call (callgrind)", 9, lambda r: r["instructions"]["tag_m_per_call"],
+           "<=", 25, "M"),
 )
 _COMPARE = {">=": operator.ge, "<=": operator.le}
 

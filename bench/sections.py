@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from bench.batch import run_batch
 from bench.floor import run_floor
 from bench.growth import run_growth
+from bench.instructions import run_instructions
 from bench.load import LoadGenerator
 from bench.memory import memory_growth, run_load_time, worker_memory
 from bench.metrics_cost import run_metrics_cost
@@ -52,8 +53,12 @@ def run_sections(run: Run, articles: Sequence[Article], say: Callable[[str], Non
         attempt("metrics_cost", 6, lambda: {"metrics_cost": run_metrics_cost(
             run.model, cpu_cores(), run.workdir, list(articles), sizes.rest_article_bytes, sizes.rest_requests[8],
             sizes.rest_repeats, sizes.rest_time_limit_s)})
+    if 7 in run.sections:
         attempt("watch", 7, lambda: {"watch": run_watch_bench(articles, run.model, run.workdir, say)})
+    if 8 in run.sections:
         attempt("report", 8, lambda: report_section(run.workdir, say))
+    if 9 in run.sections:
+        attempt("instructions", 9, lambda: {"instructions": run_instructions(run.model)})
     if failed:
         results["failed"] = failed
     return results

@@ -70,6 +70,8 @@ def memory_block(load: dict[str, Any] | None, mem: dict[str, Any] | None) -> str
     if load:
         lines.append(f"   load_bundle in a fresh process: {fmt(load['load_s'], 2)} s (imports before it: "
                      f"{fmt(load['import_s'], 2)} s; median of {len(load['runs'])})")
+        if "bundle_bytes" in load:
+            lines.append(f"   bundle size: {fmt(load['bundle_bytes'] / 1e6, 1)} MB ({fmt(load['bundle_bytes'])} bytes)")
     if mem:
         rows = [[f"worker {pid}", fmt(m["rss_mb"]), fmt(m["pss_mb"]), fmt(mem["after"].get(pid, {}).get("rss_mb")),
                  fmt(mem["after"].get(pid, {}).get("pss_mb")), fmt(mem["growth_pct"].get(pid), 1)]
@@ -79,6 +81,13 @@ def memory_block(load: dict[str, Any] | None, mem: dict[str, Any] | None) -> str
         if mem["replaced"]:
             lines.append(f"   workers replaced during the run (no growth for them): {', '.join(mem['replaced'])}")
     return "\n".join(lines)
+
+
+def instructions_block(r: dict[str, Any]) -> str:
+    head = "9. Instructions per Tagger.tag call on section 4's article (callgrind, as python -m bench.cost --callgrind)"
+    if r.get("skipped"):
+        return f"{head}\n   not measured: {r['skipped']}"
+    return f"{head}\n   {fmt(r['tag_m_per_call'], 2)} M instructions per call (mean of {r['calls']} calls)"
 
 
 def render(results: dict[str, Any]) -> str:
@@ -99,6 +108,8 @@ def render(results: dict[str, Any]) -> str:
         blocks.append(memory_block(s.get("load_time"), s.get("memory")))
     if "metrics_cost" in s:
         blocks.append(metrics_block(s["metrics_cost"]))
+    if "instructions" in s:
+        blocks.append(instructions_block(s["instructions"]))
     if "failed" in s:
         blocks.append("FAILED sections (no figures; see the messages above the table)\n"
                       + "\n".join(f"   {name}: {why.strip().splitlines()[-1]}" for name, why in s["failed"].items()))

@@ -10,7 +10,7 @@ import pytest
 from bench.memory import memory_growth
 from bench.report import TARGETS, check, checks, fmt, json_safe, table, write_json
 from bench.settings import FULL, QUICK, SECTIONS, parse_sections, with_articles
-from bench.tables import spread
+from bench.tables import render, spread
 
 
 @pytest.mark.parametrize(("text", "expected"), [("1,2,5", {1, 2, 5}), (" 3 , 3,", {3}), ("5", {5})])
@@ -31,7 +31,7 @@ def test_quick_is_smaller_than_full_and_both_fit_the_batch_split() -> None:
         # whole rounds of two chunks, so --jobs 2 ends with both workers busy
         assert sizes.articles % (2 * sizes.chunk_size) == 0 and sizes.articles > 2 * sizes.chunk_size
         assert set(sizes.rest_requests) == {1, 8, 32}
-    assert set(SECTIONS) == {1, 2, 3, 4, 5, 6, 7, 8}
+    assert set(SECTIONS) == {1, 2, 3, 4, 5, 6, 7, 8, 9}
 
 
 @pytest.mark.parametrize(("value", "digits", "expected"), [
@@ -60,7 +60,7 @@ def test_checks_judge_what_ran_and_skip_the_rest() -> None:
     assert verdicts == {
         "tagger tag --jobs 1 vs the floor (steady)": True,   # 1.0 >= 0.9
         "tagger tag --jobs 2 vs --jobs 1 (steady)": True,    # 1.9 >= 1.8
-        "REST p99 at concurrency 8": False,                  # 60 > 50
+        "REST p99 at concurrency 8": False,                  # 60 > 25
         "REST errors at concurrency 32": True,
     }
 
@@ -98,3 +98,37 @@ def test_spread_skips_what_could_not_be_measured() -> None:
     assert spread([152.4, math.nan, 98.6]) == "99-152 (2 of 3)"
     assert spread([152.4, 98.6]) == "99-152"
     assert spread([math.nan]) == "-"
+
+
+def test_the_speed_targets_of_issue_21() -> None:
+    bounds = {t.name: (t.compare, t.bound, t.unit) for t in TARGETS}
+    assert bounds["instructions per Tagger.tag call (callgrind)"] == ("<=", 25, "M")
+    assert bounds["REST p99 at concurrency 8"] == ("<=", 25, "ms")
+    assert bounds["bundle size"] == ("<=", 25, "MB")
+    assert bounds["bundle load (load_bundle, fresh process)"] == ("<=", 1, "s")
+
+
+@pytest.mark.parametrize(("instructions", "bundle_bytes", "ok"), [
+    (16.4, 16_937_659, True), (25.3, 25_000_001, False),
+])
+def test_instructions_and_bundle_size_are_judged(instructions: float, bundle_bytes: int, ok: bool) -> None:
+    done = {"instructions": {"calls": 30, "tag_m_per_call": instructions},
+            "load_time": {"load_s": 0.5, "import_s": 1.0, "runs": [], "bundle_bytes": bundle_bytes}}
+    verdicts = {c["name"]: (c["ok"], c["value"]) for c in checks(done)}
+    assert verdicts["instructions per Tagger.tag call (callgrind)"] == (ok, instructions)
+    assert verdicts["bundle size"] == (ok, pytest.approx(bundle_bytes / 1e6))
+    assert verdicts["bundle load (load_bundle, fresh process)"] == (True, 0.5)
+
+
+def test_instructions_without_valgrind_are_not_measured_and_say_why() -> None:
+    skipped = {"calls": 0, "tag_m_per_call": math.nan, "skipped": "valgrind is not installed"}
+    target = next(t for t in TARGETS if t.section == 9)
+    assert check(target, {"instructions": skipped})["ok"] is None
+    results = {"sample": {"source": "generated"}, "model": {"path": "m.joblib"},
+               "machine": {"usable_cores": 2, "load_average_at_start": [0.1, 0.2, 0.3]},
+               "sections": {"instructions": skipped,
+                            "load_time": {"load_s": 0.4, "import_s": 1.2, "runs": [{}], "bundle_bytes": 16_937_659}}}
+    text = render(results)
+    assert "not measured: valgrind is not installed" in text
+    assert "bundle size: 16.9 MB (16,937,659 bytes)" in text
+    assert "instructions per Tagger.tag call (callgrind)" in text.split("Targets")[1]
