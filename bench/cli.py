@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import click
 
 from bench import report, tables
 from bench.machine import machine_info
+from bench.plan import Plan
 from bench.sample import load_sample
 from bench.settings import FULL, QUICK, SECTIONS, Sizes, parse_sections, with_articles
 from model.bundle import DEFAULT_BUNDLE, manifest_path
@@ -33,27 +34,17 @@ def model_info(model: Path) -> dict[str, Any]:
     return info
 
 
-@dataclass
-class Run:
-    """One benchmark run: what to measure and where the results go."""
-
-    model: Path
-    sizes: Sizes
-    sections: set[int]
-    workdir: Path
-    results: dict[str, Any] = field(default_factory=dict)
-
-    def go(self) -> dict[str, Any]:
-        from bench.sections import run_sections  # heavy imports only once the options are valid
-        sample = load_sample(self.sizes.articles)
-        self.results.update(mode=self.sizes.name, machine=machine_info(),
-                            model=model_info(self.model),
-                            sizes=asdict(self.sizes), sections_run=sorted(self.sections),
-                            sample={"source": sample.source, "articles": len(sample.articles)})
-        self.results["sections"] = run_sections(self, sample.articles, say)
-        self.results["machine"]["load_average_at_end"] = list(os.getloadavg())
-        self.results["checks"] = report.checks(self.results["sections"])
-        return self.results
+def run_plan(plan: Plan) -> dict[str, Any]:
+    """Load the sample, run the plan's sections and return the results with the machine, model and checks."""
+    from bench.sections import run_sections  # heavy imports only once the options are valid
+    sample = load_sample(plan.sizes.articles)
+    results: dict[str, Any] = dict(mode=plan.sizes.name, machine=machine_info(), model=model_info(plan.model),
+                                   sizes=asdict(plan.sizes), sections_run=sorted(plan.sections),
+                                   sample={"source": sample.source, "articles": len(sample.articles)})
+    results["sections"] = run_sections(plan, sample.articles, say)
+    results["machine"]["load_average_at_end"] = list(os.getloadavg())
+    results["checks"] = report.checks(results["sections"])
+    return results
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,7 +71,7 @@ def main(quick: bool, model: Path, sections: str, articles: int | None, out: Pat
     if not model.is_file():
         raise click.ClickException(f"no model bundle at {model}: train one (make train) or pass --model")
     with tempfile.TemporaryDirectory(prefix="tagger-bench-") as tmp:
-        results = Run(model.resolve(), sizes, chosen, Path(tmp)).go()
+        results = run_plan(Plan(model.resolve(), sizes, frozenset(chosen), Path(tmp)))
     click.echo(tables.render(results))
     say(f"results written to {report.write_json(results, out)}")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bench.batch import run_batch
 from bench.floor import run_floor
@@ -12,6 +12,7 @@ from bench.instructions import run_instructions
 from bench.load import LoadGenerator
 from bench.memory import memory_growth, run_load_time, worker_memory
 from bench.metrics_cost import run_metrics_cost
+from bench.plan import Plan
 from bench.rest import request_body, run_rest
 from bench.sample import Article, closest_in_size, median_chars
 from bench.server import HOST, serve
@@ -20,11 +21,8 @@ from bench.trends import report_section
 from model.bundle import load_bundle
 from service.settings import cpu_cores
 
-if TYPE_CHECKING:
-    from bench.cli import Run
 
-
-def run_sections(run: Run, articles: Sequence[Article], say: Callable[[str], None]) -> dict[str, Any]:
+def run_sections(run: Plan, articles: Sequence[Article], say: Callable[[str], None]) -> dict[str, Any]:
     """Results by name (floor, batch, growth, rest, load_time, memory); failures under "failed"."""
     sizes, results, failed = run.sizes, {}, {}
 
@@ -64,7 +62,7 @@ def run_sections(run: Run, articles: Sequence[Article], say: Callable[[str], Non
     return results
 
 
-def serve_and_load(run: Run, articles: Sequence[Article], say: Callable[[str], None]) -> dict[str, Any]:
+def serve_and_load(run: Plan, articles: Sequence[Article], say: Callable[[str], None]) -> dict[str, Any]:
     """Sections 4 and 5 on one server: RSS idle, the REST levels, more requests up to
     `memory_requests`, RSS again."""
     sizes, results = run.sizes, {}
