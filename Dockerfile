@@ -12,19 +12,21 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN useradd --create-home --uid 10001 tagger
 
-# Dependencies first, from the lock alone: this layer is rebuilt only when the lock changes.
+# Dependencies first, from the runtime lock alone (not requirements-dev.lock: no test kit,
+# no dask): this layer is rebuilt only when the lock changes.
 COPY requirements.lock /tmp/requirements.lock
 RUN pip install -r /tmp/requirements.lock && rm /tmp/requirements.lock
 
-# Then the code, with the model bundle (model/artifacts/) as package data. Loading
-# the bundle here fails the build if it is missing, corrupt or from another
-# scikit-learn, rather than the container at start-up.
+# Then the code, with the model bundle (model/artifacts/) as package data. Importing the
+# service and loading the bundle here fails the build if a package or dependency is
+# missing, or the bundle is missing, corrupt or from another scikit-learn, rather than
+# the container at start-up.
 COPY pyproject.toml /src/
 COPY model /src/model
 COPY service /src/service
 COPY training /src/training
 RUN pip install --no-deps /src && rm -rf /src \
- && python -c "from model.bundle import load_bundle; load_bundle()"
+ && python -c "import service.app, service.cli; from model.bundle import load_bundle; load_bundle()"
 
 USER tagger
 WORKDIR /home/tagger

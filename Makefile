@@ -1,20 +1,23 @@
-# Entry points: run, test, train, evaluate, bench. Everything installs into .venv
-# from requirements.lock, so two installs a month apart run the same code.
+# Entry points: run, test, train, evaluate, bench. Everything installs into .venv from
+# two locks, so two installs a month apart run the same code: requirements.lock (what the
+# service, the batch and training run; all the Docker image installs) and
+# requirements-dev.lock (tests, bench, profiling, dask: the rest of .venv).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 SOAK_REQUESTS ?= 20000
 STAMP := $(VENV)/.installed
+LOCKS := requirements.lock requirements-dev.lock
 
 .PHONY: install run test train evaluate bench soak lock clean demo
 
 $(BIN)/python:
 	$(shell command -v $(PYTHON) || echo python3) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python requirements.lock pyproject.toml
+$(STAMP): $(BIN)/python $(LOCKS) pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements.lock -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -51,8 +54,15 @@ demo: install
 	$(BIN)/tagger tag $(DEMO_INPUT) -o reports/pool_recent.parquet --jobs $(DEMO_JOBS) --resume || [ $$? -eq 2 ]  # 2: a few items have no text
 	$(BIN)/tagger report reports/pool_recent.parquet -o reports/pool_recent
 
+# Freeze .venv again: the runtime lock is what pyproject's dependencies pull into a fresh
+# venv (at .venv's versions), the dev lock is everything else .venv holds.
 lock:
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp" build' EXIT; \
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > "$$tmp/all.txt"; \
+	$(BIN)/python -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip install --quiet -c "$$tmp/all.txt" .; \
+	"$$tmp/venv/bin/python" -m pip freeze --exclude vn-tech-tagger > requirements.lock; \
+	grep -vxiFf requirements.lock "$$tmp/all.txt" > requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
