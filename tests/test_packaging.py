@@ -12,27 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from reliability.test_rel_lock import pins
+
 ROOT = Path(__file__).resolve().parent.parent
-RUNTIME_LOCK = ROOT / "requirements.lock"
-DEV_LOCK = ROOT / "requirements-dev.lock"
 SHIPPED = ("model", "service", "training")  # what the wheel and the image carry
 DEV_ONLY = ("pytest", "hypothesis", "schemathesis", "selenium", "py-spy", "dask", "distributed")
 OPTIONAL = {"distributed": "service/batch_dask.py"}  # `--engine dask` says how to install it when missing
-
-
-def canonical(name: str) -> str:
-    """A distribution name as PEP 503 compares them (Flask, flask and FLASK are one)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def pins(lock: Path) -> dict[str, str]:
-    """Canonical name -> version of each `name==version` line; fails on any other line."""
-    found = {}
-    for number, line in enumerate(lock.read_text(encoding="utf-8").splitlines(), 1):
-        match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s=;]+)", line.strip())
-        assert match, f"{lock.name}:{number} is not an exact pin: {line!r}"
-        found[canonical(match[1])] = match[2]
-    return found
 
 
 def third_party_imports(packages: tuple[str, ...]) -> dict[str, str]:
@@ -79,13 +64,13 @@ print(json.dumps({"unprovided": unprovided, "unlocked": sorted(unlocked)}))
 
 
 def test_both_locks_pin_every_line_exactly_and_share_nothing() -> None:
-    runtime, dev = pins(RUNTIME_LOCK), pins(DEV_LOCK)
+    runtime, dev = pins("requirements.lock"), pins("requirements-dev.lock")
     assert {"flask", "gunicorn", "scikit-learn", "underthesea"} <= runtime.keys()
     assert sorted(runtime.keys() & dev.keys()) == []
 
 
 def test_the_test_kit_is_in_the_dev_lock_only() -> None:
-    runtime, dev = pins(RUNTIME_LOCK), pins(DEV_LOCK)
+    runtime, dev = pins("requirements.lock"), pins("requirements-dev.lock")
     assert sorted(set(DEV_ONLY) & runtime.keys()) == []
     assert sorted(set(DEV_ONLY) - dev.keys()) == []
 
@@ -95,13 +80,24 @@ def test_every_module_the_service_imports_comes_from_the_runtime_lock() -> None:
     assert {"flask", "sklearn", "underthesea"} <= modules.keys()
     assert {m: f for m, f in modules.items() if m in OPTIONAL} == OPTIONAL  # and only there
     required = sorted(set(modules) - set(OPTIONAL))
-    done = subprocess.run([sys.executable, "-I", "-c", CHECK, json.dumps(required), json.dumps(sorted(pins(RUNTIME_LOCK)))],
+    done = subprocess.run([sys.executable, "-I", "-c", CHECK, json.dumps(required), json.dumps(sorted(pins("requirements.lock")))],
                           capture_output=True, text=True, timeout=120, cwd=ROOT.parent)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     missing = {m: modules[m] for m in result["unprovided"]}
     assert missing == {}, f"imported by the service but in no distribution of requirements.lock: {missing}"
     assert result["unlocked"] == [], "requirements.lock is not closed under its own requirements"
+
+
+def test_make_installs_both_locks_and_reinstalls_when_either_changes() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    variables = dict(re.findall(r"^(\w+) :?= (.*)$", makefile, re.MULTILINE))
+    stamp = re.search(r"^\$\(STAMP\):(.*)$", makefile, re.MULTILINE)
+    assert stamp, "no $(STAMP) rule"
+    needs = " ".join(variables.get(word[2:-1], word) if word.startswith("$(") else word for word in stamp[1].split())
+    assert {"requirements.lock", "requirements-dev.lock"} <= set(needs.split()), stamp[0]
+    installs = [line for line in makefile.splitlines() if re.search(r"pip install .*-r requirements", line)]
+    assert [sorted(re.findall(r"-r (\S+)", line)) for line in installs] == [["requirements-dev.lock", "requirements.lock"]]
 
 
 def dockerfile_instructions() -> list[tuple[str, str]]:

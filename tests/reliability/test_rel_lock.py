@@ -1,4 +1,4 @@
-"""Dependencies are pinned: requirements.lock holds exact versions and `make` installs from it."""
+"""Dependencies are pinned: the two locks hold exact versions and `make` installs from them."""
 from __future__ import annotations
 
 import re
@@ -13,14 +13,15 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def pins() -> dict[str, str]:
+def pins(lock: str = "requirements.lock") -> dict[str, str]:
+    """Canonical name -> version of each line of `lock` (requirements.lock or requirements-dev.lock)."""
     found: dict[str, str] = {}
-    for number, line in enumerate((ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate((ROOT / lock).read_text(encoding="utf-8").splitlines(), start=1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
         match = PIN.fullmatch(line)
-        assert match, f"requirements.lock line {number} is not name==version: {line!r}"
+        assert match, f"{lock} line {number} is not name==version: {line!r}"
         name = canonical(match["name"])
         assert name not in found, f"{name} is pinned twice"
         found[name] = match["version"]
@@ -29,6 +30,7 @@ def pins() -> dict[str, str]:
 
 def test_every_line_of_the_lock_is_an_exact_pin() -> None:
     assert len(pins()) > 10
+    assert len(pins("requirements-dev.lock")) > 5
 
 
 def test_every_runtime_dependency_is_pinned() -> None:
