@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from statistics import median
 
 import pytest
 
@@ -28,7 +29,8 @@ def test_section_2_times_the_cli_and_splits_off_its_start_up(tiny_bundle_path: P
     run = result["runs"]["1"]
     assert len(run["runs_s"]) == len(run["tagging_runs_s"]) == 2
     assert all(0 < inside < wall for wall, inside in zip(run["runs_s"], run["tagging_runs_s"]))
-    assert run["steady_articles_per_s"] == pytest.approx(6 / sorted(run["tagging_runs_s"])[0], rel=0.5)
+    # The median of the runs' tagging spans, not the fastest: on a busy machine they can differ twofold.
+    assert run["steady_articles_per_s"] == pytest.approx(6 / median(run["tagging_runs_s"]))
     assert run["startup_s"] > 0 and run["steady_articles_per_s"] > run["articles_per_s"]
     assert len((tmp_path / "out-1.jsonl").read_text(encoding="utf-8").splitlines()) == 6
 
