@@ -49,7 +49,7 @@ class Prepared:
     mentions: tuple[FieldMention, ...]
     head_keywords: tuple[int, ...]
     body_keywords: tuple[int, ...]
-    cooperation_cues: tuple[int, ...] = (0, 0, 0, 0)
+    cooperation_cues: tuple[int, ...] = (0, 0, 0, 0, 0)
     areas: tuple[int, ...] = (0, 0, 0, 0)
     cooperation_sentences: tuple[int, ...] = ()  # numbers (`sentence_ends`) of the body's sentences with a cooperation word
 
@@ -111,14 +111,15 @@ def sentence_ends(text: str) -> list[int]:
 
 
 def cooperation_cues(mentions: tuple[FieldMention, ...], body_keywords: Spans,
-                     ends: list[int]) -> tuple[int, int, int, int]:
+                     ends: list[int]) -> tuple[int, int, int, int, int]:
     """Where Vietnam, a foreign country and a cooperation word meet
     (`body_keywords`: `KeywordMatcher.labelled_spans` of the body; `ends`:
     its `sentence_ends`).
 
     Returns the number of body sentences naming both Vietnam and a foreign
     country; naming a foreign country and a cooperation word; naming all
-    three; and 1 if the title or lead names both Vietnam and a foreign country.
+    three; and 1 if the title or lead names both Vietnam and a foreign country; and the
+    number naming all three and a technology (a topic keyword or a technology cue).
     """
     home: set[int] = set()
     foreign: set[int] = set()
@@ -131,7 +132,10 @@ def cooperation_cues(mentions: tuple[FieldMention, ...], body_keywords: Spans,
             continue
         (home if is_home else foreign).add(bisect.bisect_right(ends, fm.mention.start))
     coop = {bisect.bisect_right(ends, start) for start, _, labels in body_keywords if "cooperation" in labels}
-    return (len(home & foreign), len(coop & foreign), len(coop & home & foreign), int(head_home and head_foreign))
+    tech = {bisect.bisect_right(ends, start) for start, _, labels in body_keywords
+            if "technology" in labels or any(label in AREA_TOPICS for label in labels)}
+    return (len(home & foreign), len(coop & foreign), len(coop & home & foreign), int(head_home and head_foreign),
+            len(coop & home & foreign & tech))
 
 
 def named_areas(found: dict[str, Spans], ends: dict[str, list[int]]) -> tuple[int, ...]:
@@ -187,7 +191,7 @@ def cue_names() -> list[str]:
             + [f"keyword_density:{k}" for k in labels]
             + ["mentions:VN", "mentions:top_foreign", "mentions:n_foreign", "mentions:VN_and_foreign"]
             + ["sentences:VN_with_foreign", "sentences:cooperation_with_foreign",
-               "sentences:cooperation_VN_foreign", "head:VN_with_foreign"]
+               "sentences:cooperation_VN_foreign", "head:VN_with_foreign", "sentences:cooperation_VN_foreign_tech"]
             + ["length:body_kchars", "length:short"])
 
 

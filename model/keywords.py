@@ -71,6 +71,14 @@ CONTEXT_CUES: dict[str, tuple[str, ...]] = {
 # data without a keyword of the topic; the other topics' keywords already cover 97-100 % of theirs.
 TOPIC_CUES = {"cybersecurity": ("security_event",)}
 
+# Technology as the subject of a cooperation (LABELING.md's third condition), beside the topics.
+CONTEXT_CUES["technology"] = (
+    "công nghệ", "công nghệ cao", "công nghệ thông tin", "CNTT", "ICT", "chuyển đổi số", "số hóa", "kỹ thuật số",
+    "viễn thông", "đổi mới sáng tạo", "khoa học", "dữ liệu", "phần mềm", "trung tâm dữ liệu", "điện tử",
+    "internet", "khởi nghiệp", "startup", "nghiên cứu", "R&D", "vệ tinh", "robot", "tự động hóa",
+    "điện toán đám mây", "blockchain", "kinh tế số", "chính phủ điện tử",
+)
+
 # Phrases that contain a keyword but do not mean it; matched first and not counted.
 STOPS: dict[str, tuple[str, ...]] = {
     "ai": ("khoa học máy tính", "học máy tính", "cơ học máy", "Ai Cập", "AI CẬP"),
