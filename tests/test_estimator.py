@@ -7,7 +7,7 @@ import pytest
 from model.estimator import TaggerModel
 from model.heads.topics import topic_areas
 from model.labels import TOPICS, label_names
-from model.features import AREA_TOPICS, prepare
+from model.features import AREA_TOPICS, cue_features, cue_names, prepare
 from model.tagger import Tagger
 from training.data import label_matrix, load_labelled
 
@@ -213,3 +213,13 @@ def test_warm_up_runs_both_the_twin_and_the_whole_article_model(tiny_tagger: Tag
     tagger.warm_up()
     assert "_text_weights_cache" in vars(model)              # a whole article ran
     assert "_text_weights_cache" in vars(model.short_model_)  # and a feed item
+
+
+def test_the_technology_cue_counts_sentences_where_all_four_meet() -> None:
+    names = cue_names()
+    tech = names.index("sentences:cooperation_VN_foreign_tech")
+    with_tech = _doc("Việt Nam và Nhật Bản ký thỏa thuận hợp tác về chuyển đổi số. Hai bên hợp tác về 5G.")
+    without = _doc("Việt Nam và Nhật Bản ký thỏa thuận hợp tác về du lịch. Hai bên hợp tác về nông nghiệp.")
+    assert with_tech.cooperation_cues[-1] == 1    # the first sentence: 5G alone names no party
+    assert without.cooperation_cues[-1] == 0 and without.cooperation_cues[2] == 1
+    assert cue_features(with_tech)[tech] > cue_features(without)[tech] == 0.0
