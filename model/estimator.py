@@ -70,7 +70,8 @@ class TaggerModel(TextFeatures, TextHeads, TopicHead, CountryHead, PartnerHead, 
         area (LABELING.md: "hợp tác về 5G, AI, bán dẫn" tags all three).
     topic_gate : bool
         Score 0 for a topic whose terms the text does not contain
-        (`model.heads.topics.topic_gate`): no topic is given as a guess.
+        (`model.heads.topics.topic_gate`), and for cooperation where the text names
+        no technology (`model.heads.topics.names_technology`): no tag as a guess.
     random_state : int
         Seed of the country and partner models.
 

@@ -223,3 +223,16 @@ def test_the_technology_cue_counts_sentences_where_all_four_meet() -> None:
     assert with_tech.cooperation_cues[-1] == 1    # the first sentence: 5G alone names no party
     assert without.cooperation_cues[-1] == 0 and without.cooperation_cues[2] == 1
     assert cue_features(with_tech)[tech] > cue_features(without)[tech] == 0.0
+
+
+def test_cooperation_without_any_technology_scores_zero() -> None:
+    model = TaggerModel(cooperation_areas=False)
+    out = np.zeros((2, len(label_names())))
+    out[:, COOP] = 0.9
+    docs = [_doc("Việt Nam và Lào ký thỏa thuận hợp tác về nông nghiệp."),
+            _doc("Việt Nam và Lào ký thỏa thuận hợp tác về chuyển đổi số.")]
+    model._adjust_topics(docs, out)
+    assert out[:, COOP].tolist() == [0.0, 0.9]
+    off = np.full((1, len(label_names())), 0.9)
+    TaggerModel(topic_gate=False)._adjust_topics(docs[:1], off)
+    assert off[0, COOP] == 0.9

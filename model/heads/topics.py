@@ -1,7 +1,8 @@
 """What the topic head adds to the text scores: named cooperation areas, and faithfulness.
 
 A topic is given only to a text that names it: its probability is 0 where none
-of the topic's terms or cues occurs (`topic_gate`, `model.keywords.names_topic`). A
+of the topic's terms or cues occurs (`topic_gate`, `model.keywords.names_topic`);
+likewise cooperation where the text names no technology at all (`names_technology`). A
 headline about Huawei or Nvidia is not `5g` or `semiconductors` unless it
 speaks of 5G or chips (LABELING.md), however often such headlines were.
 """
@@ -30,6 +31,14 @@ def topic_gate(docs: list[Prepared]) -> np.ndarray:
     return np.array(rows, dtype=float).reshape(len(docs), len(TOPICS))
 
 
+def names_technology(docs: list[Prepared]) -> np.ndarray:
+    """1 for each text that names a technology: a topic keyword or a technology cue
+    (`model.keywords.CONTEXT_CUES["technology"]`), else 0."""
+    labels = keyword_matcher().labels
+    cols = [labels.index(label) for label in (*TOPICS, "technology")]
+    return np.array([any(d.head_keywords[c] + d.body_keywords[c] for c in cols) for d in docs], dtype=float)
+
+
 class TopicHead:
     """Cooperation areas and the faithfulness gate over the topics' text scores (mixed into `TaggerModel`)."""
 
@@ -49,9 +58,13 @@ class TopicHead:
         return float((Yt[pairs].sum() + 1) / (pairs.sum() + 2))
 
     def _adjust_topics(self, docs: list[Prepared], out: np.ndarray) -> None:
-        """In place: raise the topics a probable cooperation story names as areas (noisy-OR
-        with P(cooperation) x `area_precision_`), then zero the topics the text does not name."""
+        """In place: zero cooperation where the text names no technology (LABELING.md: technology
+        is the subject of a cooperation; every cooperation row of the training files names one);
+        raise the topics a probable cooperation story names as areas (noisy-OR with P(cooperation)
+        x `area_precision_`); then zero the topics the text does not name."""
         n_topics = len(TOPICS)
+        if getattr(self, "topic_gate", False):
+            out[:, n_topics] *= names_technology(docs)
         precision = getattr(self, "area_precision_", 0.0)
         if precision:
             area = out[:, n_topics : n_topics + 1] * precision * topic_areas(docs)
