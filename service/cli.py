@@ -17,7 +17,7 @@ from training.cli import evaluate_command, train_command
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="vn-tech-tagger")
 def main() -> None:
-    """Tag Vietnamese technology news with countries, topics and cooperation."""
+    """Tag Vietnamese technology news with countries, topics, cooperation and partners."""
 
 
 main.add_command(serve_command, "serve")

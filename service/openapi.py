@@ -257,7 +257,7 @@ def spec(max_bytes: int, batch_max: int, report_max: int = 20_000, keys: bool = 
     document = {
         "openapi": "3.1.0",
         "info": {"title": "Vietnamese tech-news tagger", "version": "1",
-                 "description": "Tags Vietnamese technology news with countries, topics and cooperation. "
+                 "description": "Tags Vietnamese technology news with countries, topics, cooperation and partners. "
                                 "Every error is an application/problem+json body (RFC 9457) whose `instance` is "
                                 "the request id; every response carries that id in `X-Request-ID` (taken from the "
                                 "request when it is printable ASCII of at most 128 characters, else made)."},
