@@ -69,7 +69,9 @@ needs_py_spy = pytest.mark.skipif(not _has_py_spy(), reason="py-spy is not insta
 def test_a_real_run_profiles_the_parent_and_its_workers(tiny_bundle_path: Path, tmp_path: Path) -> None:
     raw = tmp_path / "stacks.raw"
     raw.write_text("stale stacks of an earlier run 1\n")  # must not be read as this run's
-    result = CliRunner().invoke(main, ["--jobs", "2", "--articles", "400", "--rate", "500",
+    # Enough articles that the workers live for seconds: py-spy finds child processes by polling,
+    # and on a quiet machine 400 tiny-model articles were done before it looked.
+    result = CliRunner().invoke(main, ["--jobs", "2", "--articles", "4000", "--rate", "500",
                                        "--model", str(tiny_bundle_path), "--raw", str(raw)])
     if result.exit_code and "ermission" in result.output:  # py-spy needs ptrace, which some sandboxes forbid
         pytest.skip(f"py-spy cannot sample here: {result.output.strip()[-200:]}")
