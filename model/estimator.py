@@ -20,7 +20,7 @@ from model.heads.countries import CountryHead, mentioned_pairs
 from model.heads.partners import PartnerHead
 from model.heads.text import TEXT_LABELS, TextHeads
 from model.heads.topics import TopicHead
-from model.labels import COOPERATION, TOPICS, label_names  # noqa: F401  (re-exported: the labels' one home is model.labels)
+from model.labels import label_names
 
 CACHES = ("_feature_names", "_term_lists", "_text_weights_cache", "_boost_init", "_lsa_positions")
 

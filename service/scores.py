@@ -16,10 +16,9 @@ from typing import Any
 from flask import request
 from werkzeug.exceptions import BadRequest
 
-from model.estimator import COOPERATION, TOPICS
+from model.labels import COOPERATION, PARTNER_PREFIX, TOPICS, is_partner
 
 LEAN, ALL = "lean", "all"
-PARTNER = "partner:"
 ALWAYS = frozenset((*TOPICS, COOPERATION))
 
 
@@ -35,9 +34,9 @@ def lean(record: Mapping[str, Any], always: Collection[str] = ALWAYS) -> dict[st
     """`record` with only the scores that say something (see the module docstring)."""
     scores: Mapping[str, float] = record["scores"]
     mentioned = {*(record.get("countries") or []), *(record.get("partners") or []),
-                 *(label for label, score in scores.items() if score > 0 and not label.startswith(PARTNER))}
+                 *(label for label, score in scores.items() if score > 0 and not is_partner(label))}
     keep = {label: score for label, score in scores.items()
-            if label in always or score > 0 or label.removeprefix(PARTNER) in mentioned}
+            if label in always or score > 0 or label.removeprefix(PARTNER_PREFIX) in mentioned}
     return {**record, "scores": keep}
 
 

@@ -5,9 +5,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-COOPERATION = "cooperation"
+from model.labels import COOPERATION, partner_label
+
 BIG_FOUR = ("JP", "KR", "US", "CN")  # the partner countries the analysts follow most
-PARTNER = "partner:"
 
 
 def label_counts(records: Iterable[Mapping[str, Any]]) -> Counter[str]:
@@ -22,6 +22,6 @@ def label_counts(records: Iterable[Mapping[str, Any]]) -> Counter[str]:
         counts.update(record.get("topics") or [])
         if record.get("cooperation"):
             counts[COOPERATION] += 1
-        counts.update(PARTNER + code for code in record.get("partners") or [])
+        counts.update(map(partner_label, record.get("partners") or []))
         counts.update(code for code in record.get("countries") or [] if code in BIG_FOUR)
     return counts

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from model.labels import partner_label
 from service.watch.feeds import WatchError
 
 LISTS = ("countries", "topics", "partners")
@@ -49,8 +50,8 @@ class Rule:
             wanted = getattr(self, kind)
             if not wanted:
                 continue
-            prefix = "partner:" if kind == "partners" else ""
-            if not any(label in wanted and scores.get(prefix + label, 1.0) >= self.min_score
+            key = partner_label if kind == "partners" else str
+            if not any(label in wanted and scores.get(key(label), 1.0) >= self.min_score
                        for label in given[kind]):
                 return False
         return True

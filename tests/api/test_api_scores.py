@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from api.checks import assert_problem
-from model.estimator import COOPERATION, TOPICS
+from model.labels import COOPERATION, TOPICS
 from model.tagger import Tagger
 from service.scores import lean
 
