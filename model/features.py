@@ -52,6 +52,7 @@ class Prepared:
     cooperation_cues: tuple[int, ...] = (0, 0, 0, 0, 0)
     areas: tuple[int, ...] = (0, 0, 0, 0)
     cooperation_sentences: tuple[int, ...] = ()  # numbers (`sentence_ends`) of the body's sentences with a cooperation word
+    body_ends: tuple[int, ...] = ()  # `sentence_ends(body)`, found once here for every reader
 
     @property
     def length(self) -> int:
@@ -99,6 +100,7 @@ def prepare(article: Article | Mapping[str, Any], tokenizer: str = "syllable",
         areas=named_areas(found, ends),
         cooperation_sentences=tuple(sorted({bisect.bisect_right(ends["body"], start)
                                             for start, _, labels in found["body"] if "cooperation" in labels})),
+        body_ends=tuple(ends["body"]),
     )
 
 
@@ -259,7 +261,7 @@ def country_pairs(doc: Prepared) -> tuple[list[str], np.ndarray]:
     offsets = {"title": 0, "lead": len(doc.title) + 1, "body": len(doc.title) + len(doc.lead) + 2}
     total_len = max(1, doc.length + 2)
     opening = offsets["body"] + max(300, len(doc.body) // 5)
-    ends = sentence_ends(doc.body)
+    ends = doc.body_ends
     listed = _listed(doc)
     title_codes = {fm.mention.code for fm in doc.mentions if fm.field == "title" and fm.mention.code != HOME}
     for k, fm in enumerate(doc.mentions):

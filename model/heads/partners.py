@@ -15,7 +15,7 @@ import math
 import numpy as np
 from sklearn.ensemble import GradientBoostingClassifier
 
-from model.features import Prepared, is_short, sentence_ends
+from model.features import Prepared, is_short
 from model.gazetteer import HOME
 from model.heads.countries import boosted_proba
 from model.keywords import keyword_matcher
@@ -29,7 +29,7 @@ def partner_context(doc: Prepared, codes: list[str]) -> np.ndarray:
     """One row of `CONTEXT_FEATURES` per country of `codes`: how often its body sentences
     also name Vietnam and a cooperation word, and whether the title and lead name it
     beside a cooperation word or Vietnam."""
-    ends = sentence_ends(doc.body)
+    ends = doc.body_ends
     coop = set(doc.cooperation_sentences)
     home: set[int] = set()
     by_code: dict[str, set[int]] = {}
