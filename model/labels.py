@@ -5,6 +5,7 @@ from model.gazetteer import load_gazetteer
 
 TOPICS = ("5g", "ai", "semiconductors", "cybersecurity")
 COOPERATION = "cooperation"
+BIG_FOUR = ("JP", "KR", "US", "CN")  # the countries the analysts follow most, scored as a family of their own
 PARTNER_PREFIX = "partner:"  # "partner:JP": Japan is a foreign side of the reported cooperation
 
 

@@ -5,9 +5,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from model.labels import COOPERATION, partner_label
+from model.labels import BIG_FOUR, COOPERATION, partner_label
 
-BIG_FOUR = ("JP", "KR", "US", "CN")  # the partner countries the analysts follow most
 
 
 def label_counts(records: Iterable[Mapping[str, Any]]) -> Counter[str]:

@@ -5,9 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from model.labels import COOPERATION, TOPICS, country_labels, is_partner
-
-BIG_FOUR = ("JP", "KR", "US", "CN")
+from model.labels import BIG_FOUR, COOPERATION, TOPICS, country_labels, is_partner
 
 
 def families(labels: list[str]) -> dict[str, list[str]]:
