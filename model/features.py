@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from model.article import Article, to_article
-from model.gazetteer import GROUPS, HOME, Gazetteer, Mention, load_gazetteer
+from model.gazetteer import GROUPS, HOME, PARTIES, Gazetteer, Mention, load_gazetteer
 from model.keywords import KEYWORDS, keyword_matcher
 from model.text import normalize, tokenize
 
@@ -114,7 +114,7 @@ def sentence_ends(text: str) -> list[int]:
 
 def cooperation_cues(mentions: tuple[FieldMention, ...], body_keywords: Spans,
                      ends: list[int]) -> tuple[int, int, int, int, int]:
-    """Where Vietnam, a foreign country and a cooperation word meet
+    """Where Vietnam, a foreign party (a mention other than a product) and a cooperation word meet
     (`body_keywords`: `KeywordMatcher.labelled_spans` of the body; `ends`:
     its `sentence_ends`).
 
@@ -128,6 +128,8 @@ def cooperation_cues(mentions: tuple[FieldMention, ...], body_keywords: Spans,
     head_home = head_foreign = False
     for fm in mentions:
         is_home = fm.mention.code == HOME
+        if fm.mention.group not in PARTIES:
+            continue
         if fm.field != "body":
             head_home |= is_home
             head_foreign |= not is_home
@@ -207,7 +209,7 @@ def cue_features(doc: Prepared) -> list[float]:
     home = sum(1 for fm in doc.mentions if fm.mention.code == HOME)
     foreign: dict[str, int] = {}
     for fm in doc.mentions:
-        if fm.mention.code != HOME:
+        if fm.mention.code != HOME and fm.mention.group in PARTIES:
             foreign[fm.mention.code] = foreign.get(fm.mention.code, 0) + 1
     top = max(foreign.values(), default=0)
     row += [math.log1p(home), math.log1p(top), math.log1p(len(foreign)), float(home > 0 and top > 0)]

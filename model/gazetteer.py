@@ -2,7 +2,8 @@
 
 The data lives in ``gazetteer.json`` beside this module: for every ISO code,
 ``names`` (the country and its people), ``places`` (capital, cities, seats of
-power) and ``actors`` (leaders, state bodies, home-country companies).
+power), ``actors`` (leaders, state bodies, home-country companies) and
+``products`` (a home-country company's products and services).
 """
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from model.phrases import phrase_pattern
 from model.text import normalize
 
 GAZETTEER_PATH = Path(__file__).with_name("gazetteer.json")
-GROUPS = ("names", "places", "actors")
+GROUPS = ("names", "places", "actors", "products")
+# A product stands for its maker's country in the country model, but is no party to a cooperation.
+PARTIES = ("names", "places", "actors")
 HOME = "VN"
 # A one-syllable name ("Đức", "Anh", "Nga") right after one of these is a person.
 _PERSON_TITLES = frozenset(

@@ -225,6 +225,16 @@ def test_the_technology_cue_counts_sentences_where_all_four_meet() -> None:
     assert cue_features(with_tech)[tech] > cue_features(without)[tech] == 0.0
 
 
+def test_a_product_is_no_party_to_a_cooperation() -> None:
+    names = cue_names()
+    foreign = names.index("mentions:top_foreign")
+    product = _doc("Việt Nam hợp tác về AI với iPhone.")
+    company = _doc("Việt Nam hợp tác về AI với Apple.")
+    assert any(fm.mention.group == "products" for fm in product.mentions)
+    assert product.cooperation_cues[-1] == 0 and company.cooperation_cues[-1] == 1
+    assert cue_features(product)[foreign] == 0.0 < cue_features(company)[foreign]
+
+
 def test_cooperation_without_any_technology_scores_zero() -> None:
     model = TaggerModel(cooperation_areas=False)
     out = np.zeros((2, len(label_names())))
