@@ -273,6 +273,8 @@ def country_pairs(doc: Prepared) -> tuple[list[str], np.ndarray]:
             continue
         c = counts.setdefault(m.code, {key: 0.0 for key in PAIR_FEATURES})
         c[f"{m.group}_{fm.field}"] += 1
+        if m.group not in PARTIES:
+            continue  # a product counts in its own columns only: in a spec line or a list it is passing
         c["total"] += 1
         c["listed_share"] += k in listed
         pos = offsets[fm.field] + m.start
@@ -284,8 +286,8 @@ def country_pairs(doc: Prepared) -> tuple[list[str], np.ndarray]:
     if not counts:
         return [], np.zeros((0, len(PAIR_FEATURES)))
     codes = sorted(counts, key=lambda k: (-counts[k]["total"], k))
-    grand = sum(c["total"] for c in counts.values())
-    top = counts[codes[0]]["total"]
+    grand = max(sum(c["total"] for c in counts.values()), 1.0)
+    top = max(counts[codes[0]]["total"], 1.0)
     n_sent = len(ends) + 1
     rows = []
     for rank, code in enumerate(codes, start=1):
@@ -295,9 +297,9 @@ def country_pairs(doc: Prepared) -> tuple[list[str], np.ndarray]:
         row["rank"] = float(rank)
         row["is_top"] = float(c["total"] == top)
         row["ratio_to_top"] = c["total"] / top
-        row["listed_share"] = c["listed_share"] / c["total"]
+        row["listed_share"] = c["listed_share"] / max(c["total"], 1.0)
         row["title_names_others"] = float(bool(title_codes) and code not in title_codes)
-        row["first_pos"] = first[code]
+        row["first_pos"] = first.get(code, 1.0)
         row["sentence_share"] = len(sentences.get(code, ())) / n_sent
         row["n_countries"] = math.log1p(len(codes))
         row["home_mentions"] = math.log1p(home)

@@ -235,6 +235,17 @@ def test_a_product_is_no_party_to_a_cooperation() -> None:
     assert cue_features(product)[foreign] == 0.0 < cue_features(company)[foreign]
 
 
+def test_a_product_fills_its_own_pair_columns_only() -> None:
+    from model.features import PAIR_FEATURES, country_pairs
+    codes, rows = country_pairs(prepare({"title": "Trải nghiệm iPhone 17", "text": "Pin tốt hơn."}))
+    assert codes == ["US"]
+    row = dict(zip(PAIR_FEATURES, rows[0]))
+    assert row["products_title"] > 0 and row["total"] == 0.0 and row["is_top"] == 0.0
+    codes, rows = country_pairs(prepare({"title": "Apple ra mắt iPhone 17", "text": "Pin tốt hơn."}))
+    row = dict(zip(PAIR_FEATURES, rows[0]))
+    assert row["total"] == np.log1p(1) and row["actors_title"] > 0 and row["products_title"] > 0
+
+
 def test_cooperation_without_any_technology_scores_zero() -> None:
     model = TaggerModel(cooperation_areas=False)
     out = np.zeros((2, len(label_names())))

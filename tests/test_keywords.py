@@ -15,7 +15,9 @@ from model.text import normalize
         ("Ứng dụng AI và trí tuệ nhân tạo", "ai", 2),
         ("Ngành khoa học máy tính tuyển sinh", "ai", 0),    # contains "học máy", is not ML
         ("Du lịch Ai Cập; AI CẬP", "ai", 0),
+        ("Phòng học máy lạnh, wifi", "ai", 0),  # an air-conditioned classroom, not machine learning
         ("Đổi sang thẻ chip nội địa", "semiconductors", 0),  # chip cards are not semiconductors
+        ("Gắn chip điện tử cho chó nuôi; cấy chip vào tay", "semiconductors", 0),  # implants, not the industry
         ("Nhà máy chip bán dẫn", "semiconductors", 2),
         ("Tin tặc phát tán mã độc", "cybersecurity", 2),
         ("Xe Toyota Camry 2.5G và mạng 5G", "5g", 1),       # "2.5G" is a car trim
