@@ -114,7 +114,8 @@ def sentence_ends(text: str) -> list[int]:
 
 def cooperation_cues(mentions: tuple[FieldMention, ...], body_keywords: Spans,
                      ends: list[int]) -> tuple[int, int, int, int, int]:
-    """Where Vietnam, a foreign party (a mention other than a product) and a cooperation word meet
+    """Where Vietnam, a foreign party (a mention other than a product, or an international
+    organisation) and a cooperation word meet
     (`body_keywords`: `KeywordMatcher.labelled_spans` of the body; `ends`:
     its `sentence_ends`).
 
@@ -135,6 +136,8 @@ def cooperation_cues(mentions: tuple[FieldMention, ...], body_keywords: Spans,
             head_foreign |= not is_home
             continue
         (home if is_home else foreign).add(bisect.bisect_right(ends, fm.mention.start))
+    # An international organisation is a foreign party too (LABELING.md), though it has no code.
+    foreign |= {bisect.bisect_right(ends, start) for start, _, labels in body_keywords if "international" in labels}
     coop = {bisect.bisect_right(ends, start) for start, _, labels in body_keywords if "cooperation" in labels}
     tech = {bisect.bisect_right(ends, start) for start, _, labels in body_keywords
             if "technology" in labels or any(label in AREA_TOPICS for label in labels)}

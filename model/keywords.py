@@ -71,6 +71,13 @@ CONTEXT_CUES: dict[str, tuple[str, ...]] = {
         "điện tử", "internet", "khởi nghiệp", "startup", "nghiên cứu", "R&D", "vệ tinh", "robot", "tự động hóa",
         "điện toán đám mây", "blockchain", "kinh tế số", "chính phủ điện tử",
     ),
+    # International organisations: a foreign party of a cooperation that has no country code (LABELING.md).
+    "international": (
+        "ASEAN", "ITU", "Liên minh Viễn thông Quốc tế", "Ngân hàng Thế giới", "World Bank", "WB", "ADB",
+        "Ngân hàng Phát triển châu Á", "UNDP", "UNESCO", "UNICEF", "Liên Hợp Quốc", "Liên hợp quốc", "LHQ",
+        "WEF", "Diễn đàn Kinh tế Thế giới", "APEC", "G20", "G7", "OECD", "IMF", "WTO", "GSMA", "Interpol",
+        "INTERPOL", "ASEANAPOL", "WIPO", "IAEA", "ASEM", "tổ chức quốc tế",
+    ),
 }
 
 # Cue tables that name a topic as well as its keywords do (`names_topic`). Only security: on the

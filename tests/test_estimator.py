@@ -225,6 +225,12 @@ def test_the_technology_cue_counts_sentences_where_all_four_meet() -> None:
     assert cue_features(with_tech)[tech] > cue_features(without)[tech] == 0.0
 
 
+def test_an_international_organisation_is_a_foreign_party() -> None:
+    with_org = _doc("Việt Nam và ITU ký thỏa thuận hợp tác về chuyển đổi số.")
+    without = _doc("Việt Nam ký thỏa thuận hợp tác về chuyển đổi số.")
+    assert with_org.cooperation_cues[-1] == 1 and without.cooperation_cues[-1] == 0
+
+
 def test_a_product_is_no_party_to_a_cooperation() -> None:
     names = cue_names()
     foreign = names.index("mentions:top_foreign")
