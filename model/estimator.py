@@ -71,7 +71,8 @@ class TaggerModel(TextFeatures, TextHeads, TopicHead, CountryHead, PartnerHead, 
     topic_gate : bool
         Score 0 for a topic whose terms the text does not contain
         (`model.heads.topics.topic_gate`), and for cooperation where the text names
-        no technology (`model.heads.topics.names_technology`): no tag as a guess.
+        no technology (`model.heads.topics.names_technology`) or no foreign party
+        (`model.heads.topics.names_foreign_party`): no tag as a guess.
     random_state : int
         Seed of the country and partner models.
 

@@ -77,6 +77,7 @@ CONTEXT_CUES: dict[str, tuple[str, ...]] = {
         "Ngân hàng Phát triển châu Á", "UNDP", "UNESCO", "UNICEF", "Liên Hợp Quốc", "Liên hợp quốc", "LHQ",
         "WEF", "Diễn đàn Kinh tế Thế giới", "APEC", "G20", "G7", "OECD", "IMF", "WTO", "GSMA", "Interpol",
         "INTERPOL", "ASEANAPOL", "WIPO", "IAEA", "ASEM", "tổ chức quốc tế",
+        "châu Âu",  # Europe as a party ("Việt Nam và châu Âu bàn ... bán dẫn"); the EU's own names are in the gazetteer
     ),
 }
 

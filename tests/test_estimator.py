@@ -252,6 +252,18 @@ def test_a_product_fills_its_own_pair_columns_only() -> None:
     assert row["total"] == np.log1p(1) and row["actors_title"] > 0 and row["products_title"] > 0
 
 
+def test_cooperation_without_a_foreign_party_scores_zero() -> None:
+    model = TaggerModel(cooperation_areas=False)
+    docs = [_doc("MobiFone và VNPAY ký thỏa thuận hợp tác về chuyển đổi số."),      # two Vietnamese parties
+            _doc("MobiFone và Ericsson ký thỏa thuận hợp tác về chuyển đổi số."),    # a foreign company
+            _doc("Việt Nam và ITU ký thỏa thuận hợp tác về chuyển đổi số."),         # an international organisation
+            _doc("Việt Nam hợp tác với iPhone về chuyển đổi số.")]                   # a product is no party
+    out = np.zeros((len(docs), len(label_names())))
+    out[:, COOP] = 0.9
+    model._adjust_topics(docs, out)
+    assert out[:, COOP].tolist() == [0.0, 0.9, 0.9, 0.0]
+
+
 def test_cooperation_without_any_technology_scores_zero() -> None:
     model = TaggerModel(cooperation_areas=False)
     out = np.zeros((2, len(label_names())))

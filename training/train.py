@@ -187,7 +187,8 @@ def train(config: TrainConfig) -> Tagger:
     groups = np.arange(len(rows))
     if config.short_views:
         docs, Y, groups = with_short_views(preparer, rows, docs, Y)
-    log.info("prepared %d labelled rows; %d training rows with the synthetic feed items", len(rows), len(docs))
+    log.info("prepared %d labelled rows; %d training rows (%d synthetic feed items)", len(rows), len(docs),
+             len(docs) - len(rows))
 
     data_files = [file_identity(path) for path in train_paths]
     extra = None

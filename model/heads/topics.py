@@ -2,7 +2,8 @@
 
 A topic is given only to a text that names it: its probability is 0 where none
 of the topic's terms or cues occurs (`topic_gate`, `model.keywords.names_topic`);
-likewise cooperation where the text names no technology at all (`names_technology`). A
+likewise cooperation where the text names no technology at all (`names_technology`) or
+no foreign party (`names_foreign_party`). A
 headline about Huawei or Nvidia is not `5g` or `semiconductors` unless it
 speaks of 5G or chips (LABELING.md), however often such headlines were.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.features import Prepared
+from model.gazetteer import HOME, PARTIES
 from model.heads.text import keyword_terms
 from model.keywords import keyword_matcher, names_topic
 from model.labels import TOPICS
@@ -39,6 +41,16 @@ def names_technology(docs: list[Prepared]) -> np.ndarray:
     return np.array([any(d.head_keywords[c] + d.body_keywords[c] for c in cols) for d in docs], dtype=float)
 
 
+def names_foreign_party(docs: list[Prepared]) -> np.ndarray:
+    """1 for each text that names a foreign party: a gazetteer mention of another country
+    (not one of its products) or an international organisation
+    (`model.keywords.CONTEXT_CUES["international"]`), else 0."""
+    column = keyword_matcher().labels.index("international")
+    return np.array([d.head_keywords[column] + d.body_keywords[column] > 0
+                     or any(fm.mention.code != HOME and fm.mention.group in PARTIES for fm in d.mentions)
+                     for d in docs], dtype=float)
+
+
 class TopicHead:
     """Cooperation areas and the faithfulness gate over the topics' text scores (mixed into `TaggerModel`)."""
 
@@ -58,13 +70,15 @@ class TopicHead:
         return float((Yt[pairs].sum() + 1) / (pairs.sum() + 2))
 
     def _adjust_topics(self, docs: list[Prepared], out: np.ndarray) -> None:
-        """In place: zero cooperation where the text names no technology (LABELING.md: technology
-        is the subject of a cooperation; every cooperation row of the training files names one);
+        """In place: zero cooperation where the text names no technology or no foreign party
+        (LABELING.md's second and third conditions; every cooperation row of the training files
+        names a technology, and all but three named a foreign party the gazetteer or the
+        international organisations knew before "Czech" and "châu Âu" joined them);
         raise the topics a probable cooperation story names as areas (noisy-OR with P(cooperation)
         x `area_precision_`); then zero the topics the text does not name."""
         n_topics = len(TOPICS)
         if getattr(self, "topic_gate", False):
-            out[:, n_topics] *= names_technology(docs)
+            out[:, n_topics] *= names_technology(docs) * names_foreign_party(docs)
         precision = getattr(self, "area_precision_", 0.0)
         if precision:
             area = out[:, n_topics : n_topics + 1] * precision * topic_areas(docs)
