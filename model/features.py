@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from model.article import Article, to_article
-from model.gazetteer import GROUPS, HOME, PARTIES, Gazetteer, Mention, load_gazetteer
+from model.gazetteer import GROUPS, HOME, PARTIES, Gazetteer, Mention, is_foreign_party, load_gazetteer
 from model.keywords import KEYWORDS, keyword_matcher
 from model.text import normalize, tokenize
 
@@ -212,7 +212,7 @@ def cue_features(doc: Prepared) -> list[float]:
     home = sum(1 for fm in doc.mentions if fm.mention.code == HOME)
     foreign: dict[str, int] = {}
     for fm in doc.mentions:
-        if fm.mention.code != HOME and fm.mention.group in PARTIES:
+        if is_foreign_party(fm.mention):
             foreign[fm.mention.code] = foreign.get(fm.mention.code, 0) + 1
     top = max(foreign.values(), default=0)
     row += [math.log1p(home), math.log1p(top), math.log1p(len(foreign)), float(home > 0 and top > 0)]

@@ -45,6 +45,11 @@ class Mention:
     surface: str
 
 
+def is_foreign_party(mention: Mention) -> bool:
+    """Is `mention` a foreign party: another country's name, place or actor (not a product)?"""
+    return mention.code != HOME and mention.group in PARTIES
+
+
 class Gazetteer:
     """Compiled gazetteer; `find(text)` lists the mentions in normalised text."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.features import Prepared
-from model.gazetteer import HOME, PARTIES
+from model.gazetteer import is_foreign_party
 from model.heads.text import keyword_terms
 from model.keywords import keyword_matcher, names_topic
 from model.labels import TOPICS
@@ -47,7 +47,7 @@ def names_foreign_party(docs: list[Prepared]) -> np.ndarray:
     (`model.keywords.CONTEXT_CUES["international"]`), else 0."""
     column = keyword_matcher().labels.index("international")
     return np.array([d.head_keywords[column] + d.body_keywords[column] > 0
-                     or any(fm.mention.code != HOME and fm.mention.group in PARTIES for fm in d.mentions)
+                     or any(is_foreign_party(fm.mention) for fm in d.mentions)
                      for d in docs], dtype=float)
 
 
