@@ -8,7 +8,6 @@ from typing import Any
 from model.labels import BIG_FOUR, COOPERATION, partner_label
 
 
-
 def label_counts(records: Iterable[Mapping[str, Any]]) -> Counter[str]:
     """How many of `records` were given each label.
 

@@ -19,13 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from model.labels import label_names
+from model.labels import BIG_FOUR, label_names
 from model.features import is_short, prepare
 from model.gazetteer import GAZETTEER_PATH, load_gazetteer
 from model.pipeline import build_pipeline
 from model.tagger import Tagger
 from training.data import DEFAULT_DATA_DIR, label_matrix, load_labelled
-from training.metrics import BIG_FOUR
 from training.thresholds import thresholds_by_kind
 from training.train import TrainConfig, cv_scores, out_of_fold
 

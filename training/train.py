@@ -13,13 +13,13 @@ from sklearn.model_selection import KFold
 
 from model.bundle import DEFAULT_BUNDLE, runtime_versions, save_bundle
 from model.estimator import TaggerModel
-from model.labels import TOPICS, label_names
+from model.labels import BIG_FOUR, TOPICS, label_names
 from model.features import ArticlePreparer, Prepared, is_short
 from model.pipeline import build_pipeline
 from model.tagger import Tagger
 from training.data import DEFAULT_DATA_DIR, file_identity, label_matrix, load_labelled, short_view
 from training.evaluate import DEV_SETS, evaluate_rows
-from training.metrics import BIG_FOUR, score
+from training.metrics import score
 from training.thresholds import thresholds_by_kind
 from training.weak import (POOL_LABELS, keyword_labels, pool_sample, prepare_many, recent_sample,
                            self_training_labels, unlabelled)
