@@ -4,17 +4,16 @@ Each chunk's results become `part-NNNNNN.parquet`, written to a `.tmp` file,
 synced, then renamed, so the folder only ever holds whole parts (the form
 DuckDB, Dask and Spark read as one table). A resumed run reads the ids of the
 parts already there and appends new parts; a `.tmp` left by a killed run is
-removed. Columns are typed: lists of strings for the tags, a bool for
-cooperation and one float64 `score_<label>` per label.
+removed. The columns, their order and the metadata are `service.parquet_parts`'s,
+shared with the parts of a `tagger watch` archive.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,53 +21,20 @@ import pyarrow.parquet as pq
 from model.tagger import Tagger
 from service.batch_engines import Engine
 from service.batch_job import STDIN, BatchError, BatchJob, Counts
-from service.batch_outputs import ErrorLog, fsync_dir
+from service.batch_outputs import ErrorLog
 from service.batch_run import tagged_chunks
 from service.fields import CARRIED
+from service.parquet_parts import ParquetFormat, write_part, written_version
 
 PART = re.compile(r"part-(\d{6})\.parquet")
-META_KEY = b"vn-tech-tagger"
 
 
 def part_name(number: int) -> str:
     return f"part-{number:06d}.parquet"
 
 
-def _text(value: Any) -> str | None:
-    return value if value is None or isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-class ParquetFormat:
-    """The dataset's schema and the conversion of results into one table."""
-
-    def __init__(self, labels: list[str], version: str, explain: bool, fields: tuple[str, ...] = CARRIED) -> None:
-        self.labels, self.version, self.explain, self.fields = labels, version, explain, fields
-        strings = pa.list_(pa.string())
-        columns = [("id", pa.string()), *((name, pa.string()) for name in fields),
-                   ("countries", strings), ("topics", strings), ("partners", strings), ("cooperation", pa.bool_()),
-                   *((f"score_{label}", pa.float64()) for label in labels), ("model_version", pa.string()),
-                   *([("evidence", pa.string())] if explain else [])]
-        meta = {"model_version": version, "explain": explain, "fields": list(fields)}
-        self.schema = pa.schema(columns, metadata={META_KEY: json.dumps(meta).encode()})
-
-    def table(self, results: list[dict[str, Any]]) -> pa.Table:
-        """`results` as a table of this schema."""
-        data: dict[str, list[Any]] = {
-            "id": [r["id"] for r in results],
-            **{name: [_text(r.get(name)) for r in results] for name in self.fields},
-            "countries": [list(r["countries"]) for r in results],
-            "topics": [list(r["topics"]) for r in results],
-            "partners": [list(r.get("partners") or []) for r in results],
-            "cooperation": [bool(r["cooperation"]) for r in results],
-            **{f"score_{label}": [r.get("scores", {}).get(label) for r in results] for label in self.labels},
-            "model_version": [r["model_version"] for r in results],
-        }
-        if self.explain:
-            data["evidence"] = [json.dumps(r.get("evidence", {}), ensure_ascii=False) for r in results]
-        return pa.Table.from_pydict(data, schema=self.schema)
-
-
 def parquet_format(tagger: Tagger, explain: bool, fields: tuple[str, ...] = CARRIED) -> ParquetFormat:
+    """The parts' schema for `tagger`'s labels and version."""
     return ParquetFormat(list(tagger.labels), tagger.version, explain, fields)
 
 
@@ -125,12 +91,12 @@ def scan_dataset(folder: Path, fmt: ParquetFormat) -> tuple[set[str], int]:
         try:
             schema = pq.read_schema(part)
             ids = pq.read_table(part, columns=["id"]).column("id").to_pylist()
-        except (OSError, pa.ArrowException) as exc:
+            written = written_version(schema)
+        except (OSError, ValueError, pa.ArrowException) as exc:
             raise BatchError(f"{part.name} of the output cannot be read as Parquet: {exc}") from None
         if not schema.equals(fmt.schema, check_metadata=False):
             raise BatchError(f"{part.name} of the output has other columns than this run's "
-                             "(other model labels, --keep or --explain)")
-        written = json.loads((schema.metadata or {}).get(META_KEY, b"{}")).get("model_version")
+                             f"({_difference(schema, fmt.schema)}): other model labels, --keep or --explain?")
         if written != fmt.version:
             raise BatchError(f"{part.name} of the output was written by model {written}, this run uses {fmt.version}")
         done.update(ids)
@@ -138,23 +104,20 @@ def scan_dataset(folder: Path, fmt: ParquetFormat) -> tuple[set[str], int]:
     return done, last + 1
 
 
+def _difference(found: pa.Schema, want: pa.Schema) -> str:
+    """What sets the columns of `found` apart from `want`'s, in a few words."""
+    have, need = dict(zip(found.names, found.types)), dict(zip(want.names, want.types))
+    words = [f"{what} {', '.join(names[:4])}" for what, names in (
+        ("no", [n for n in need if n not in have]), ("also", [n for n in have if n not in need]),
+        ("other type of", [n for n in need if n in have and have[n] != need[n]])) if names]
+    return "; ".join(words) or "the same columns in another order"
+
+
 def _clear(folder: Path, parts: bool) -> None:
     """Remove the `.tmp` files a killed run left (and the parts when `parts`)."""
     for path in folder.iterdir():
         if path.name.endswith(".tmp") or (parts and PART.fullmatch(path.name)):
             path.unlink()
-
-
-def write_part(folder: Path, number: int, table: pa.Table) -> Path:
-    """Write `table` as part `number`: to a .tmp file, synced, then renamed. Raises OSError."""
-    final = folder / part_name(number)
-    temp = folder / f".{final.name}.tmp"  # hidden: pyarrow, Dask and Spark skip dot files
-    pq.write_table(table, temp)
-    with open(temp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(temp, final)
-    fsync_dir(folder)
-    return final
 
 
 def run_parquet(job: BatchJob, fmt: ParquetFormat, engine: Engine, counts: Counts, *, stdin: IO[bytes],
@@ -178,7 +141,8 @@ def run_parquet(job: BatchJob, fmt: ParquetFormat, engine: Engine, counts: Count
     try:
         for read, results in tagged_chunks(job, done, engine, errors, counts, stdin):
             if results:
-                write_part(folder, number, fmt.table(results))
+                name = part_name(number)  # written hidden: readers skip dot files
+                write_part(folder / name, folder / f".{name}.tmp", fmt.table(results))
                 number += 1
             counts.tagged += len(results)
             progress(read)

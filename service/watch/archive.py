@@ -3,7 +3,8 @@ folder of Parquet part files (any other path), one append per cycle.
 
 JSONL: one write, flush and fsync per cycle; a crash can leave one torn last
 line, which `recover` cuts. Parquet: one part per cycle, written under a hidden
-temporary name and renamed into place, so readers only ever see whole parts.
+temporary name and renamed into place, so readers only ever see whole parts; its
+columns are those of `tagger tag`'s Parquet parts (`service.parquet_parts`).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from service.batch_outputs import Sink, fsync_dir
+from service.batch_outputs import Sink
 from service.watch.faults import crash_point
 from service.watch.feeds import WatchError
 
@@ -48,17 +49,20 @@ def append_jsonl(archive: Path, records: Sequence[dict[str, Any]]) -> int:
         return fh.tell()
 
 
-def append_part(folder: Path, records: Sequence[dict[str, Any]], labels: Sequence[str], cycle: int) -> str:
-    """Write `records` as a new part of `folder`; returns the part's name (the mark to commit)."""
+def append_part(folder: Path, records: Sequence[dict[str, Any]], labels: Sequence[str], version: str,
+                cycle: int) -> str:
+    """Write `records` as a new part of `folder` in the schema of `tagger tag`'s parts
+    (`service.parquet_parts`); returns the part's name (the mark to commit).
+
+    Raises OSError if the part cannot be written.
+    """
     folder.mkdir(exist_ok=True)
     name = f"part-{cycle:06d}-{uuid.uuid4().hex[:8]}.parquet"
-    temp = folder / (TEMP_PREFIX + name)
-    from service.watch import parquet  # pyarrow is loaded only by a Parquet archive
+    from service import parquet_parts  # pyarrow is loaded only by a Parquet archive
 
-    parquet.write_part(temp, records, labels)
-    crash_point("part-written")
-    os.replace(temp, folder / name)
-    fsync_dir(folder)
+    table = parquet_parts.ParquetFormat(labels, version).table(records)
+    parquet_parts.write_part(folder / name, folder / (TEMP_PREFIX + name), table,
+                             before_rename=lambda: crash_point("part-written"))
     return name
 
 
@@ -85,12 +89,12 @@ def recover_parts(folder: Path, committed: set[str]) -> dict[str, list[dict[str,
     """Records of the parts not yet committed, by part name; half-written temporary parts are deleted."""
     if not folder.is_dir():
         return {}
-    from service.watch import parquet
+    from service import parquet_parts
 
     found = {}
     for path in sorted(folder.iterdir()):
         if path.name.startswith(TEMP_PREFIX):
             path.unlink()
         elif path.suffix == ".parquet" and path.name not in committed:
-            found[path.name] = parquet.read_part(path)
+            found[path.name] = parquet_parts.read_records(path)
     return found

@@ -139,4 +139,4 @@ def _append(watch: Watch, records: list[dict[str, Any]], cycle: int) -> dict[str
         return {"offset": store.append_jsonl(watch.archive, records)}
     if not records:
         return {}
-    return {"part": store.append_part(watch.archive, records, watch.tagger.labels, cycle)}
+    return {"part": store.append_part(watch.archive, records, watch.tagger.labels, watch.tagger.version, cycle)}

@@ -7,7 +7,7 @@ import pytest
 
 from model.tagger import Tagger
 from service.watch import archive as store
-from service.watch.parquet import SCORE
+from service.parquet_parts import SCORE
 from watch.conftest import real_items, written_items
 from watch.feedserver import Route, atom, rss
 from watch.helpers import archived, log_lines, once
