@@ -4,14 +4,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import json
+
 import duckdb
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
 import service.outputs_parquet as outputs_parquet
 from batch.helpers import Tag, articles, read_jsonl, write_jsonl
 from model.tagger import Tagger
+from service.watch import archive as watch_archive
+from watch.helpers import old_layout_part
 
 
 def _records(n: int) -> list[dict[str, Any]]:
@@ -92,7 +97,7 @@ def test_resume_refuses_parts_with_other_columns(tag: Tag, tmp_path: Path) -> No
     assert tag(str(source), "-o", str(out)).exit_code == 0
     result = tag(str(source), "-o", str(out), "--resume", "--keep", "corpus")
     assert result.exit_code == 1, result.output
-    assert "other columns" in result.stderr
+    assert "other columns" in result.stderr and "(no corpus)" in result.stderr
 
 
 @pytest.mark.parametrize(("setup", "args", "message"), [
@@ -130,3 +135,61 @@ def test_overwrite_replaces_the_parts(tag: Tag, tmp_path: Path) -> None:
 def test_parquet_to_stdout_is_refused(tag: Tag, tmp_path: Path) -> None:
     result = tag(str(write_jsonl(tmp_path / "a.jsonl", articles(1))), "-o", "-", "--format", "parquet")
     assert result.exit_code == 1 and "not stdout" in result.stderr
+
+
+def test_tagger_tag_and_the_watch_archive_write_one_schema_and_the_same_rows(tag: Tag, tmp_path: Path,
+                                                                              tiny_tagger: Tagger) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", _records(6))
+    assert tag(str(source), "-o", str(tmp_path / "out.jsonl")).exit_code == 0
+    assert tag(str(source), "-o", str(tmp_path / "out.parquet")).exit_code == 0
+    results = read_jsonl(tmp_path / "out.jsonl")  # what the watch archives: tagged results with their fields
+    watched = tmp_path / "news" / watch_archive.append_part(tmp_path / "news", results, tiny_tagger.labels,
+                                                            tiny_tagger.version, 1)
+    tagged = tmp_path / "out.parquet" / "part-000000.parquet"
+    assert pq.read_schema(watched).equals(pq.read_schema(tagged), check_metadata=True)
+    assert pq.read_table(watched).to_pylist() == pq.read_table(tagged).to_pylist()
+    both = ds.dataset([str(watched), str(tagged)], format="parquet").to_table()
+    assert both.num_rows == 12 and both.schema.names == pq.read_schema(tagged).names
+
+
+def _old_batch_part(path: Path, results: list[dict[str, Any]], labels: list[str], version: str) -> None:
+    """A part as `tagger tag` wrote it before its schema was shared with `tagger watch` (spelt out here)."""
+    schema = pa.schema([("id", pa.string()), *((n, pa.string()) for n in ("date", "title", "source", "url")),
+                        *((n, pa.list_(pa.string())) for n in ("countries", "topics", "partners")),
+                        ("cooperation", pa.bool_()), *((f"score_{label}", pa.float64()) for label in labels),
+                        ("model_version", pa.string())],
+                       metadata={b"vn-tech-tagger": json.dumps({"model_version": version, "explain": False,
+                                                                "fields": ["date", "title", "source", "url"]})})
+    rows = [{**r, "partners": r.get("partners") or [], **{f"score_{k}": v for k, v in r["scores"].items()}}
+            for r in results]
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+
+
+def test_resume_continues_a_folder_written_before_the_shared_schema(tag: Tag, tmp_path: Path,
+                                                                   tiny_tagger: Tagger) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", _records(8))
+    assert tag(str(source), "-o", str(tmp_path / "whole.parquet"), "--chunk-size", "4").exit_code == 0
+    assert tag(str(source), "-o", str(tmp_path / "whole.jsonl")).exit_code == 0
+    out = tmp_path / "out.parquet"
+    out.mkdir()
+    _old_batch_part(out / "part-000000.parquet", read_jsonl(tmp_path / "whole.jsonl")[:4], list(tiny_tagger.labels),
+                    tiny_tagger.version)
+    result = tag(str(source), "-o", str(out), "--chunk-size", "4", "--resume")
+    assert result.exit_code == 0, result.output
+    assert "tagged 4, skipped 4" in result.stderr
+    assert _rows(out) == _rows(tmp_path / "whole.parquet")
+
+
+def test_resume_names_a_part_whose_columns_are_in_another_order(tag: Tag, tmp_path: Path,
+                                                               tiny_tagger: Tagger) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", _records(4))
+    assert tag(str(source), "-o", str(tmp_path / "whole.jsonl")).exit_code == 0
+    out = tmp_path / "out.parquet"
+    out.mkdir()
+    old_layout_part(out / "part-000000.parquet", read_jsonl(tmp_path / "whole.jsonl"), tiny_tagger.labels)
+    before = (out / "part-000000.parquet").read_bytes()
+    result = tag(str(source), "-o", str(out), "--resume")
+    assert result.exit_code == 1, result.output
+    assert "part-000000.parquet" in result.stderr and "the same columns in another order" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["part-000000.parquet"]
+    assert (out / "part-000000.parquet").read_bytes() == before

@@ -1,0 +1,75 @@
+"""A Parquet watch archive's parts are `tagger tag`'s: one schema, read back as one table;
+parts of the watch's old layout (another column order, no metadata) are still read by name."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+from click.testing import CliRunner
+
+from model.tagger import Tagger
+from service.cli import main
+from service.parquet_parts import SCORE, written_version
+from watch.conftest import written_items
+from watch.feedserver import Route, rss
+from watch.helpers import archived, old_layout_part, once
+
+
+def test_a_watch_part_and_a_tagger_tag_part_have_one_schema_and_read_as_one_table(
+        server, tiny_tagger: Tagger, tiny_bundle_path: Path, tmp_path: Path) -> None:
+    items = written_items("s")
+    server.routes["/a.xml"] = Route(rss("Tin", items))
+    archive = tmp_path / "news"
+    assert once([server.url("/a.xml")], archive, tiny_tagger)[server.url("/a.xml")].new == len(items)
+    source = tmp_path / "in.jsonl"  # the same articles, as `tagger tag` input under other ids
+    source.write_text("".join(json.dumps({"id": "tag-" + i["guid"], "title": i["title"], "text": i["summary"],
+                                          "date": i["date"].isoformat(), "url": i["link"], "source": "Tin"},
+                                         ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
+    tagged = tmp_path / "tagged.parquet"
+    result = CliRunner().invoke(main, ["tag", str(source), "-o", str(tagged), "--model", str(tiny_bundle_path),
+                                       "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    [watch_part], [tag_part] = sorted(archive.glob("*.parquet")), sorted(tagged.glob("*.parquet"))
+    schema = pq.read_schema(watch_part)
+    assert schema.equals(pq.read_schema(tag_part), check_metadata=True)
+    assert schema.names == ["id", "date", "title", "source", "url", "countries", "topics", "partners", "cooperation",
+                            *(SCORE + label for label in tiny_tagger.labels), "model_version"]
+    assert written_version(schema) == tiny_tagger.version
+
+    rows = {r["id"]: r for r in ds.dataset([str(watch_part), str(tag_part)], format="parquet").to_table().to_pylist()}
+    assert len(rows) == 2 * len(items)
+    for item in items:
+        watched, tag_row = rows[item["guid"]], rows["tag-" + item["guid"]]
+        assert {**watched, "id": None} == {**tag_row, "id": None}  # the same article, the same row
+    count = duckdb.sql(f"select count(*), count(distinct id), count(title) from read_parquet(['{watch_part}', "
+                       f"'{tag_part}'])").fetchone()
+    assert count == (2 * len(items),) * 3
+    report = CliRunner().invoke(main, ["report", str(archive), str(tagged), "-o", str(tmp_path / "report")])
+    assert report.exit_code == 0, report.output
+    assert f"counted {2 * len(items)} of {2 * len(items)} records" in report.stderr
+
+
+def test_parts_of_the_old_watch_layout_are_read_by_name_beside_new_ones(server, tiny_tagger: Tagger,
+                                                                        tmp_path: Path) -> None:
+    items = written_items("o")
+    archive = tmp_path / "news"
+    archive.mkdir()
+    first = items[:2]  # archived by an older `tagger watch`, killed before it committed its state
+    tagged = tiny_tagger.tag_many([{"id": i["guid"], "title": i["title"], "text": i["summary"]} for i in first])
+    old = [{**t, "title": i["title"], "date": i["date"].isoformat(), "source": "Tin", "url": i["link"]}
+           for i, t in zip(first, tagged)]
+    old_layout_part(archive / "part-000001-0123abcd.parquet", old, tiny_tagger.labels)
+    server.routes["/a.xml"] = Route(rss("Tin", items))
+    report = once([server.url("/a.xml")], archive, tiny_tagger)[server.url("/a.xml")]
+    assert (report.new, report.seen) == (len(items) - 2, 2)  # the old part's items are known, not written twice
+
+    records = archived(archive)
+    assert [r["id"] for r in records] == [i["guid"] for i in items]
+    assert [(r["title"], r["url"]) for r in records] == [(i["title"], i["link"]) for i in items]
+    assert records[0]["scores"] == old[0]["scores"]
+    query = f"select id, title, date, model_version from read_parquet('{archive}/*.parquet') order by id"
+    assert duckdb.sql(query).fetchall() == sorted((r["id"], r["title"], r["date"], r["model_version"])
+                                                  for r in records)
