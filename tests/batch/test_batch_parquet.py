@@ -12,7 +12,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-import service.outputs_parquet as outputs_parquet
+import service.parquet_parts as parquet_parts
 from batch.helpers import Tag, articles, read_jsonl, write_jsonl
 from model.tagger import Tagger
 from service.watch import archive as watch_archive
@@ -67,7 +67,7 @@ def test_a_killed_run_leaves_whole_parts_and_resume_completes_it(tag: Tag, tmp_p
     source = write_jsonl(tmp_path / "in.jsonl", _records(12))
     assert tag(str(source), "-o", str(tmp_path / "whole.parquet"), "--chunk-size", "4").exit_code == 0
     out = tmp_path / "out.parquet"
-    real = outputs_parquet.pq.write_table
+    real = parquet_parts.pq.write_table
     calls = []
 
     def dies_on_the_third(table: pa.Table, where: Path, **kw: Any) -> None:
@@ -77,13 +77,13 @@ def test_a_killed_run_leaves_whole_parts_and_resume_completes_it(tag: Tag, tmp_p
             raise KeyboardInterrupt
         real(table, where, **kw)
 
-    monkeypatch.setattr(outputs_parquet.pq, "write_table", dies_on_the_third)
+    monkeypatch.setattr(parquet_parts.pq, "write_table", dies_on_the_third)
     killed = tag(str(source), "-o", str(out), "--chunk-size", "4")
     assert killed.exit_code == 130, killed.output
     assert sorted(p.name for p in out.iterdir()) == [".part-000002.parquet.tmp", "part-000000.parquet",
                                                      "part-000001.parquet"]
     assert len(_rows(out)) == 8  # the .tmp is not part of the dataset, only whole parts are
-    monkeypatch.setattr(outputs_parquet.pq, "write_table", real)
+    monkeypatch.setattr(parquet_parts.pq, "write_table", real)
     result = tag(str(source), "-o", str(out), "--chunk-size", "4", "--resume")
     assert result.exit_code == 0, result.output
     assert "tagged 4, skipped 8" in result.stderr
