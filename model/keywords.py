@@ -14,7 +14,7 @@ from model.text import normalize
 
 # Entries in capitals ("AI", "5G") match case-sensitively; the rest match in any case.
 KEYWORDS: dict[str, tuple[str, ...]] = {
-    "5g": ("5G", "6G", "Open RAN", "OpenRAN", "O-RAN", "mạng di động thế hệ thứ năm", "mạng thế hệ thứ 5"),
+    "5g": ("5G", "6G", "5.5G", "Open RAN", "OpenRAN", "O-RAN", "mạng di động thế hệ thứ năm", "mạng thế hệ thứ 5"),
     "ai": (
         "AI", "trí tuệ nhân tạo", "học máy", "machine learning", "deep learning", "học sâu",
         "ChatGPT", "chatbot", "GPT", "OpenAI", "AI tạo sinh", "mạng nơ-ron", "mạng nơ ron",
@@ -22,11 +22,14 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         # 2025-26 names (pool_recent.jsonl.gz): models, assistants and labs a headline may name alone
         "DeepSeek", "Claude", "Anthropic", "Grok", "Llama", "LLM", "mô hình ngôn ngữ lớn", "deepfake", "Sora",
         "Midjourney", "Perplexity", "trợ lý ảo", "AI agent", "tác tử AI",
+        "xAI", "GenAI", "Nano Banana", "Veo 3", "agentic", "Apple Intelligence",
     ),
     "semiconductors": (
         "bán dẫn", "chip", "vi mạch", "chất bán dẫn", "semiconductor", "TSMC", "vi xử lý",
         "wafer", "đóng gói chip", "thiết kế chip", "foundry", "Nvidia", "SMIC",
         "GPU", "H100", "H200", "H20", "Blackwell", "ASML", "vi điều khiển",
+        # names of 2025-26 chips, memory and chipmaking that a headline may give alone
+        "HBM", "HBM3", "HBM3E", "HBM4", "EUV", "quang khắc", "in thạch bản", "2nm", "3nm", "SK Hynix", "B200", "B300", "GB200",
     ),
     "cybersecurity": (
         "an ninh mạng", "an toàn thông tin", "tin tặc", "hacker", "mã độc", "malware",

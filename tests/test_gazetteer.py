@@ -26,6 +26,7 @@ def codes(text: str) -> list[tuple[str, str]]:
         # counts (a headline about it, or a spec line: LABELING.md calls the latter passing).
         ("iPhone 17 về Việt Nam", [("US", "products"), ("VN", "names")]),
         ("Tổng thống Hàn Quốc Lee Jae Myung", [("KR", "names"), ("KR", "actors")]),  # a 2025 leader
+        ("Ông Tập nhấn mạnh", [("CN", "actors")]),  # Xi Jinping by his family name, as the press calls him
     ],
 )
 def test_finds_countries(text: str, expected: list[tuple[str, str]]) -> None:
@@ -47,6 +48,7 @@ def test_finds_countries(text: str, expected: list[tuple[str, str]]) -> None:
         "sửa Nhà thờ Đức Bà",               # Notre-Dame, not Germany
         "biên giới Đức Huệ (Long An)",      # a district of Long An
         "đường Trường Sơn Đông bị chia cắt",  # a Vietnamese road, not Shandong
+        "cả nhà tập thể dục, ông tập chạy",  # "tập" (to practise) is not Xi
     ],
 )
 def test_ignores_lookalikes(text: str) -> None:

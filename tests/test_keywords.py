@@ -21,6 +21,11 @@ from model.text import normalize
         ("Nhà máy chip bán dẫn", "semiconductors", 2),
         ("Tin tặc phát tán mã độc", "cybersecurity", 2),
         ("Xe Toyota Camry 2.5G và mạng 5G", "5g", 1),       # "2.5G" is a car trim
+        ("Huawei thử nghiệm 5.5G", "5g", 1),                # 5G-Advanced, though it follows a decimal point
+        # 2025-26 names a headline may give alone, and a lookalike that is not one
+        ("Google ra mắt Veo 3.1 và Nano Banana", "ai", 2),
+        ("Nước hồ trong veo", "ai", 0),                      # "trong veo" (crystal clear) is not Google's Veo
+        ("SK Hynix tăng sản lượng HBM4; máy quang khắc EUV", "semiconductors", 4),
     ],
 )
 def test_counts(text: str, label: str, expected: int) -> None:
