@@ -72,18 +72,35 @@ class Tagger:
         probability against its threshold (the short one on rows `short` marks), a partner
         only where cooperation is given, and each given partner's country given too."""
         proba = np.asarray(proba)
-        limits = np.array([self.thresholds[label] for label in self.labels])
-        if self.short_thresholds is not None and short is not None and np.any(short):
-            short_limits = np.array([self.short_thresholds[label] for label in self.labels])
+        limits, short_limits, partners, cooperation, countries = self._decision_columns()
+        if short_limits is not None and short is not None and np.any(short):
             limits = np.where(np.asarray(short, dtype=bool)[:, None], short_limits, limits)
         given = (proba >= limits).astype(int)
-        partners = [j for j, label in enumerate(self.labels) if is_partner(label)]
         if partners:
-            col = {label: j for j, label in enumerate(self.labels)}
-            given[:, partners] *= given[:, [col[COOPERATION]]]
-            countries = [col[self.labels[j][len(PARTNER_PREFIX):]] for j in partners]
+            given[:, partners] *= given[:, [cooperation]]
             given[:, countries] |= given[:, partners]
         return given
+
+    def _decision_columns(self) -> tuple[np.ndarray, np.ndarray | None, list[int], int, list[int]]:
+        """The threshold vectors (long, short or None), the partner columns, cooperation's
+        column and each partner's country column; built once per `labels` and thresholds
+        objects, not per call (assign new threshold dicts to change them, do not edit them in place).
+
+        Raises KeyError if a label has no threshold.
+        """
+        key = (tuple(self.labels), self.thresholds, self.short_thresholds)
+        cached = self.__dict__.get("_decision_cache")
+        if cached is not None and cached[0][0] == key[0] and cached[0][1] is key[1] and cached[0][2] is key[2]:
+            return cached[1]
+        limits = np.array([self.thresholds[label] for label in self.labels])
+        short_limits = (None if self.short_thresholds is None
+                        else np.array([self.short_thresholds[label] for label in self.labels]))
+        col = {label: j for j, label in enumerate(self.labels)}
+        partners = [j for j, label in enumerate(self.labels) if is_partner(label)]
+        countries = [col[self.labels[j][len(PARTNER_PREFIX):]] for j in partners]
+        built = (limits, short_limits, partners, col.get(COOPERATION, -1), countries)
+        self.__dict__["_decision_cache"] = (key, built)
+        return built
 
     def _record(self, article: Mapping[str, Any], doc: Prepared, proba: np.ndarray, decided: np.ndarray,
                 explain: bool) -> dict[str, Any]:

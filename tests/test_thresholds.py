@@ -69,3 +69,17 @@ def test_tagger_decides_with_each_labels_threshold(tiny_tagger) -> None:
     proba = np.array([[tiny_tagger.thresholds[label] for label in tiny_tagger.labels]])
     assert tiny_tagger.decide(proba).all()           # at the threshold: given
     assert not tiny_tagger.decide(proba - 1e-6).any()  # just below: not given
+
+
+def test_tagger_reads_newly_assigned_thresholds(tiny_tagger) -> None:
+    """The threshold vectors are built once, but a new thresholds dict is read at once."""
+    from dataclasses import replace
+
+    tagger = replace(tiny_tagger)
+    proba = np.full((1, len(tagger.labels)), 0.5)
+    tagger.decide(proba)  # builds the cached vectors
+    tagger.thresholds = {label: 0.0 for label in tagger.labels}
+    tagger.short_thresholds = None
+    assert tagger.decide(proba).all()
+    tagger.thresholds = {label: 1.0 for label in tagger.labels}
+    assert not tagger.decide(proba).any()
