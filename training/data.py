@@ -88,3 +88,24 @@ def short_view(row: dict[str, Any]) -> dict[str, Any]:
         body = (row.get("text") or row.get("body") or "").strip()
         summary = " ".join(_SENTENCE.split(body)[:SUMMARY_SENTENCES])
     return {**row, "lead": "", "text": summary, "body": summary}
+
+
+def month(row: dict[str, Any]) -> str | None:
+    """A row's ``YYYY-MM`` (the first seven characters of its `date`), None when it has none."""
+    date = row.get("date")
+    return date[:7] if isinstance(date, str) and len(date) >= 7 else None
+
+
+def month_groups(rows: list[dict[str, Any]], short: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """`groups` (one value per row; `training.train.group_folds`) with the dated news-feed items
+    (`short`) of one month put in one group, so cross-validation holds a whole month out
+    together and its scores are those of a model that never saw that month's stories.
+    Whole articles and undated items keep their own group.
+    """
+    out = np.array(groups, copy=True)
+    months = sorted({m for row, s in zip(rows, short) if s and (m := month(row)) is not None})
+    number = {m: -(k + 1) for k, m in enumerate(months)}  # negative: apart from the rows' own numbers
+    for i, (row, s) in enumerate(zip(rows, short)):
+        if s and month(row) in number:
+            out[i] = number[month(row)]
+    return out

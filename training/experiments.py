@@ -30,6 +30,7 @@ STEPS: list[tuple[str, dict[str, Any]]] = [
     ("+ synthetic feed items cut from whole articles", {"short_views": True}),
     ("one threshold set for both kinds of text", {"per_kind_thresholds": False}),
     ("without the topic gate", {"model_params": {"topic_gate": False}}),
+    ("thresholds tuned with each month's feed items held out together", {"month_folds": True}),
     ("v1 recipe: whole articles and their synthetic feed items only",
      {"train_files": ("train.jsonl",), "short_views": True}),
 ]

@@ -17,7 +17,7 @@ from model.labels import BIG_FOUR, TOPICS, label_names
 from model.features import ArticlePreparer, Prepared, is_short
 from model.pipeline import build_pipeline
 from model.tagger import Tagger
-from training.data import DEFAULT_DATA_DIR, file_identity, label_matrix, load_labelled, short_view
+from training.data import DEFAULT_DATA_DIR, file_identity, label_matrix, load_labelled, month_groups, short_view
 from training.evaluate import DEV_SETS, evaluate_rows
 from training.metrics import score
 from training.thresholds import thresholds_by_kind
@@ -50,6 +50,8 @@ class TrainConfig:
     pool_weight: float = 0.3
     short_views: bool = False
     per_kind_thresholds: bool = True
+    # Cross-validation holds each month's feed items out together (`month_groups`).
+    month_folds: bool = False
     folds: int = 5
     cv_repeats: int = 3
     seed: int = 0
@@ -187,6 +189,8 @@ def train(config: TrainConfig) -> Tagger:
     groups = np.arange(len(rows))
     if config.short_views:
         docs, Y, groups = with_short_views(preparer, rows, docs, Y)
+    if config.month_folds:
+        groups[:len(rows)] = month_groups(rows, np.array([is_short(d) for d in docs[:len(rows)]]), groups[:len(rows)])
     log.info("prepared %d labelled rows; %d training rows (%d synthetic feed items)", len(rows), len(docs),
              len(docs) - len(rows))
 

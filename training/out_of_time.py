@@ -1,0 +1,133 @@
+"""How the model does on news of months it never saw (the model card's out-of-time figures).
+
+    python -m training.out_of_time [--data-dir DIR] [--first 2026-02] [--repeats 1]
+                                   [--model BUNDLE] [--out reports/out_of_time.json]
+
+Trains a model as `tagger train` does, but on the news-feed items of train_short.jsonl
+dated before the month `--first` only, with the 2025-26 vocabulary (pool_recent.jsonl.gz)
+cut at the same month, and scores it on the feed items of dev_short.jsonl before and from
+that month. The shipped model (trained on every month) and the keyword baseline are scored
+on the same two sets, so the gap between the two sets for each model separates "months it
+never saw" from "fewer training rows". Whole articles (train.jsonl, pool.jsonl.gz) are older than every feed item
+and are used as they are. Undated feed items are left out of both sides.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gzip
+import json
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from model.bundle import DEFAULT_BUNDLE, load_bundle
+from training.data import DEFAULT_DATA_DIR, load_labelled, month, read_jsonl
+from training.evaluate import evaluate_rows
+from training.train import TrainConfig, train
+
+COLUMNS = ("topics", "countries_big4", "cooperation", "partners")
+SETS = ("before", "from")
+
+
+def split_by_month(rows: Iterable[dict[str, Any]], first: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The dated `rows` before the month `first` and those of `first` or later (undated rows in neither)."""
+    before, after = [], []
+    for row in rows:
+        found = month(row)
+        if found is not None:
+            (before if found < first else after).append(row)
+    return before, after
+
+
+def _write(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    opener = gzip.open if path.suffix == ".gz" else open
+    count = 0
+    with opener(path, "wt", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def cut_files(data_dir: Path, folder: Path, first: str) -> dict[str, int]:
+    """Write into `folder` the feed-item files of a model that has not seen `first` or later:
+    train_short.jsonl and pool_recent.jsonl.gz before `first`, and dev_short.jsonl split into
+    dev_short_before.jsonl and dev_short_from.jsonl. Returns the rows written per file.
+
+    Raises OSError if a file cannot be read or written, ValueError if a line is not JSON.
+    """
+    train_before, _ = split_by_month(load_labelled(data_dir / "train_short.jsonl"), first)
+    dev_before, dev_from = split_by_month(load_labelled(data_dir / "dev_short.jsonl"), first)
+    counts = {"train_short.jsonl": _write(folder / "train_short.jsonl", train_before),
+              "dev_short_before.jsonl": _write(folder / "dev_short_before.jsonl", dev_before),
+              "dev_short_from.jsonl": _write(folder / "dev_short_from.jsonl", dev_from)}
+    recent = data_dir / "pool_recent.jsonl.gz"
+    if recent.exists():
+        kept = (row for row in read_jsonl(recent) if (month(row) or first) < first)
+        counts["pool_recent.jsonl.gz"] = _write(folder / "pool_recent.jsonl.gz", kept)
+    return counts
+
+
+def _families(tagger, rows: list[dict[str, Any]], which: str = "model") -> dict[str, float]:
+    """Micro-F1 per family of `tagger` (``which="model"``) or of the keyword baseline on `rows`."""
+    families = evaluate_rows(tagger, rows)[which]["families"]
+    return {name: round(families[name]["micro_f1"], 4) for name in COLUMNS}
+
+
+def run(data_dir: Path, first: str, repeats: int, model_path: Path,
+        base: TrainConfig | None = None) -> dict[str, Any]:
+    """Train the model that stops before `first` and score it and the model at `model_path`
+    on dev_short before and from `first`: ``{"rows": {...}, "scores": {model: {set: {family: F1}}}}``.
+
+    Raises OSError, ValueError (unreadable data) and `model.errors.BundleError` (`model_path`).
+    """
+    base = base or TrainConfig(data_dir=data_dir, cv_repeats=repeats)
+    shipped = load_bundle(model_path)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        counts = cut_files(data_dir, folder, first)
+        whole = [str(data_dir / f) for f in base.train_files if f != "train_short.jsonl"]
+        config = dataclasses.replace(
+            base, data_dir=folder, output=folder / "model.joblib", dev_files=(),
+            train_files=(*whole, "train_short.jsonl"), pool_file=str(data_dir / base.pool_file),
+            recent_file="pool_recent.jsonl.gz")
+        early = train(config)
+        sets = {"before": load_labelled(folder / "dev_short_before.jsonl"),
+                "from": load_labelled(folder / "dev_short_from.jsonl")}
+        scores = {label: {s: _families(model, rows) for s, rows in sets.items()}
+                  for label, model in ((f"trained before {first}", early), (f"shipped ({shipped.version})", shipped))}
+        scores["keyword baseline"] = {s: _families(shipped, rows, "baseline") for s, rows in sets.items()}
+    return {"first": first, "rows": counts, "scores": scores}
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """A Markdown table: one line per model, each family on dev_short before and from the month."""
+    first = result["first"]
+    heads = [f"{family}, {'before' if s == 'before' else 'from'} {first}" for s in SETS for family in COLUMNS]
+    lines = ["| model | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(heads)]
+    for model, found in result["scores"].items():
+        lines.append(f"| {model} | " + " | ".join(f"{found[s][f]:.3f}" for s in SETS for f in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--first", default="2026-02", help="The first month the early model never sees (YYYY-MM).")
+    parser.add_argument("--repeats", type=int, default=1, help="Cross-validation repeats for its thresholds.")
+    parser.add_argument("--model", type=Path, default=DEFAULT_BUNDLE, help="The model trained on every month.")
+    parser.add_argument("--out", type=Path, default=Path("reports/out_of_time.json"))
+    args = parser.parse_args()
+    if len(args.first) != 7 or args.first[4] != "-":
+        parser.error(f"--first must be a month as YYYY-MM, not {args.first!r}")
+    result = run(args.data_dir, args.first, args.repeats, args.model)
+    print("rows:", json.dumps(result["rows"]))
+    print(format_table(result))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
