@@ -53,6 +53,8 @@ def test_cut_files_keep_the_later_months_out_of_training(dated_data: Path, tmp_p
     after = load_labelled(tmp_path / "dev_short_from.jsonl")
     assert all(month(r) < FIRST for r in before) and all(month(r) >= FIRST for r in after)
     assert len(before) + len(after) == 22  # the undated item is in neither
+    later = load_labelled(tmp_path / "train_short_from.jsonl")
+    assert counts["train_short_from.jsonl"] == len(later) == 10 and all(month(r) >= FIRST for r in later)
 
 
 def test_run_scores_both_models_on_both_sets(dated_data: Path, tiny_bundle_path: Path) -> None:
@@ -66,11 +68,12 @@ def test_run_scores_both_models_on_both_sets(dated_data: Path, tiny_bundle_path:
     assert result["scores"][shipped]["from"]["topics"] == round(families["topics"]["micro_f1"], 4)
     kept = evaluate_rows(load_bundle(tiny_bundle_path), rows)["baseline"]["families"]["cooperation"]["micro_f1"]
     assert result["scores"][baseline]["from"]["cooperation"] == round(kept, 4)
+    assert set(result["scores"][shipped]) == {"before", "from"}  # it learnt from train_short's later items
+    assert set(result["scores"][early]) == set(result["scores"][baseline]) == {"before", "from", "train_from"}
     for found in result["scores"].values():
-        assert set(found) == {"before", "from"}
         assert all(0.0 <= v <= 1.0 for s in found.values() for v in s.values())
     table = format_table(result)
-    assert table.count("\n") == 4 and f"cooperation, from {FIRST}" in table
+    assert table.count("\n") == 4 and f"cooperation, train_short from {FIRST}" in table
 
 
 def test_month_groups_hold_a_months_feed_items_out_together() -> None:

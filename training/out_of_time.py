@@ -28,7 +28,9 @@ from training.evaluate import evaluate_rows
 from training.train import TrainConfig, train
 
 COLUMNS = ("topics", "countries_big4", "cooperation", "partners")
-SETS = ("before", "from")
+# The sets scored, as files `cut_files` writes.
+SETS = {"before": "dev_short_before.jsonl", "from": "dev_short_from.jsonl", "train_from": "train_short_from.jsonl"}
+HEADS = {"before": "dev_short before", "from": "dev_short from", "train_from": "train_short from"}
 
 
 def split_by_month(rows: Iterable[dict[str, Any]], first: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -53,14 +55,16 @@ def _write(path: Path, rows: Iterable[dict[str, Any]]) -> int:
 
 def cut_files(data_dir: Path, folder: Path, first: str) -> dict[str, int]:
     """Write into `folder` the feed-item files of a model that has not seen `first` or later:
-    train_short.jsonl and pool_recent.jsonl.gz before `first`, and dev_short.jsonl split into
-    dev_short_before.jsonl and dev_short_from.jsonl. Returns the rows written per file.
+    train_short.jsonl and pool_recent.jsonl.gz before `first`, train_short_from.jsonl (the rest of
+    train_short, never learnt from), and dev_short.jsonl split into dev_short_before.jsonl and
+    dev_short_from.jsonl. Returns the rows written per file.
 
     Raises OSError if a file cannot be read or written, ValueError if a line is not JSON.
     """
-    train_before, _ = split_by_month(load_labelled(data_dir / "train_short.jsonl"), first)
+    train_before, train_from = split_by_month(load_labelled(data_dir / "train_short.jsonl"), first)
     dev_before, dev_from = split_by_month(load_labelled(data_dir / "dev_short.jsonl"), first)
     counts = {"train_short.jsonl": _write(folder / "train_short.jsonl", train_before),
+              "train_short_from.jsonl": _write(folder / "train_short_from.jsonl", train_from),
               "dev_short_before.jsonl": _write(folder / "dev_short_before.jsonl", dev_before),
               "dev_short_from.jsonl": _write(folder / "dev_short_from.jsonl", dev_from)}
     recent = data_dir / "pool_recent.jsonl.gz"
@@ -78,8 +82,10 @@ def _families(tagger, rows: list[dict[str, Any]], which: str = "model") -> dict[
 
 def run(data_dir: Path, first: str, repeats: int, model_path: Path,
         base: TrainConfig | None = None) -> dict[str, Any]:
-    """Train the model that stops before `first` and score it and the model at `model_path`
-    on dev_short before and from `first`: ``{"rows": {...}, "scores": {model: {set: {family: F1}}}}``.
+    """Train the model that stops before `first` and score it, the model at `model_path` and the
+    keyword baseline on dev_short before and from `first`, and (all but the model at `model_path`,
+    which learnt from them) on train_short from `first`:
+    ``{"rows": {...}, "scores": {model: {set: {family: F1}}}}``.
 
     Raises OSError, ValueError (unreadable data) and `model.errors.BundleError` (`model_path`).
     """
@@ -94,21 +100,22 @@ def run(data_dir: Path, first: str, repeats: int, model_path: Path,
             train_files=(*whole, "train_short.jsonl"), pool_file=str(data_dir / base.pool_file),
             recent_file="pool_recent.jsonl.gz")
         early = train(config)
-        sets = {"before": load_labelled(folder / "dev_short_before.jsonl"),
-                "from": load_labelled(folder / "dev_short_from.jsonl")}
-        scores = {label: {s: _families(model, rows) for s, rows in sets.items()}
-                  for label, model in ((f"trained before {first}", early), (f"shipped ({shipped.version})", shipped))}
-        scores["keyword baseline"] = {s: _families(shipped, rows, "baseline") for s, rows in sets.items()}
+        sets = {s: load_labelled(folder / file) for s, file in SETS.items()}
+        # The shipped model learnt from train_short's later items: it is not scored on them.
+        scores = {f"trained before {first}": {s: _families(early, rows) for s, rows in sets.items()},
+                  f"shipped ({shipped.version})": {s: _families(shipped, sets[s]) for s in ("before", "from")},
+                  "keyword baseline": {s: _families(shipped, rows, "baseline") for s, rows in sets.items()}}
     return {"first": first, "rows": counts, "scores": scores}
 
 
 def format_table(result: dict[str, Any]) -> str:
-    """A Markdown table: one line per model, each family on dev_short before and from the month."""
+    """A Markdown table: one line per model, each family on each set (blank where not scored)."""
     first = result["first"]
-    heads = [f"{family}, {'before' if s == 'before' else 'from'} {first}" for s in SETS for family in COLUMNS]
+    heads = [f"{family}, {HEADS[s]} {first}" for s in SETS for family in COLUMNS]
     lines = ["| model | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(heads)]
     for model, found in result["scores"].items():
-        lines.append(f"| {model} | " + " | ".join(f"{found[s][f]:.3f}" for s in SETS for f in COLUMNS) + " |")
+        cells = [f"{found[s][f]:.3f}" if s in found else "" for s in SETS for f in COLUMNS]
+        lines.append(f"| {model} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
