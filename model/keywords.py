@@ -92,7 +92,8 @@ TOPIC_CUES = {"cybersecurity": ("security_event",)}
 # Phrases that contain a keyword but do not mean it; matched first and not counted.
 STOPS: dict[str, tuple[str, ...]] = {
     "ai": ("khoa học máy tính", "học máy tính", "cơ học máy", "Ai Cập", "AI CẬP",
-           "học máy lạnh"),  # "phòng học máy lạnh": an air-conditioned classroom
+           "học máy lạnh",  # "phòng học máy lạnh": an air-conditioned classroom
+           "xai lầm"),  # "sai lầm" (a mistake) misspelt, not xAI
     "semiconductors": ("thẻ chip", "thẻ gắn chip", "Chip Chip", "căn cước gắn chip", "căn cước có gắn chip",
                        "căn cước công dân gắn chip", "CCCD gắn chip", "CCCD có gắn chip", "hộ chiếu gắn chip",
                        # a microchip implanted in a pet, an animal or a person (LABELING.md: no chip industry)

@@ -98,7 +98,7 @@ class Tagger:
         col = {label: j for j, label in enumerate(self.labels)}
         partners = [j for j, label in enumerate(self.labels) if is_partner(label)]
         countries = [col[self.labels[j][len(PARTNER_PREFIX):]] for j in partners]
-        built = (limits, short_limits, partners, col.get(COOPERATION, -1), countries)
+        built = (limits, short_limits, partners, col[COOPERATION] if partners else -1, countries)
         self.__dict__["_decision_cache"] = (key, built)
         return built
 

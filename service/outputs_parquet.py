@@ -110,7 +110,9 @@ def _difference(found: pa.Schema, want: pa.Schema) -> str:
     words = [f"{what} {', '.join(names[:4])}" for what, names in (
         ("no", [n for n in need if n not in have]), ("also", [n for n in have if n not in need]),
         ("other type of", [n for n in need if n in have and have[n] != need[n]])) if names]
-    return "; ".join(words) or "the same columns in another order"
+    if words:
+        return "; ".join(words)
+    return "the same columns in another order" if found.names != want.names else "other nullability or metadata"
 
 
 def _clear(folder: Path, parts: bool) -> None:

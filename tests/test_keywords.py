@@ -25,6 +25,7 @@ from model.text import normalize
         # 2025-26 names a headline may give alone, and a lookalike that is not one
         ("Google ra mắt Veo 3.1 và Nano Banana", "ai", 2),
         ("Nước hồ trong veo", "ai", 0),                      # "trong veo" (crystal clear) is not Google's Veo
+        ("Xai lầm của xAI", "ai", 1),                        # "xai lầm" misspells "sai lầm" (a mistake)
         ("SK Hynix tăng sản lượng HBM4; máy quang khắc EUV", "semiconductors", 4),
     ],
 )

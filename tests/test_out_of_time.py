@@ -1,6 +1,7 @@
 """The out-of-time command: a model that never saw the later months, scored beside the shipped one."""
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -41,6 +42,10 @@ def test_split_by_month_leaves_undated_rows_out() -> None:
     before, after = split_by_month(rows, FIRST)
     assert before == [rows[0]] and after == [rows[1]]
     assert month({"date": "2025-12-03"}) == "2025-12" and month({"date": 20251203}) is None
+    # Whole articles' free-text dates are no month ("~2019-2" would sort after "2026-02").
+    for text in ("~2019-2021 (not per-article)", "2019 (approx.)", "Thứ hai, 12/3/2021", "2026-13-01"):
+        assert month({"date": text}) is None
+    assert month({"date": dt.date(2026, 3, 9)}) == "2026-03"
 
 
 def test_cut_files_keep_the_later_months_out_of_training(dated_data: Path, tmp_path: Path) -> None:
@@ -100,3 +105,9 @@ def test_train_with_month_folds_holds_months_out(dated_data: Path, tmp_path: Pat
     groups = seen[0][len(load_labelled(dated_data / "train.jsonl")):]  # train.jsonl's articles come first
     assert len(set(groups.tolist())) == len({month(r) for r in short}) == 4
     assert all((groups == groups[i]).sum() == sum(month(r) == month(short[i]) for r in short) for i in range(len(short)))
+
+
+def test_run_refuses_a_month_outside_the_data(dated_data: Path, tiny_bundle_path: Path) -> None:
+    base = TrainConfig(data_dir=dated_data, use_pool=False, folds=2, model_params=dict(TINY_PARAMS))
+    with pytest.raises(ValueError, match="no dated feed items for .*dev_short_from.jsonl"):
+        run(dated_data, "2027-01", 1, tiny_bundle_path, base)  # nothing from 2027: every "from" set empty

@@ -83,3 +83,5 @@ def test_tagger_reads_newly_assigned_thresholds(tiny_tagger) -> None:
     assert tagger.decide(proba).all()
     tagger.thresholds = {label: 1.0 for label in tagger.labels}
     assert not tagger.decide(proba).any()
+    tagger.short_thresholds = {label: 0.0 for label in tagger.labels}  # only the short set is new
+    assert tagger.decide(proba, [True]).all() and not tagger.decide(proba, [False]).any()

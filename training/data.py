@@ -1,6 +1,7 @@
 """Reading the labelled and unlabelled data files."""
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import json
@@ -90,10 +91,17 @@ def short_view(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "lead": "", "text": summary, "body": summary}
 
 
+MONTH = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])")
+
+
 def month(row: dict[str, Any]) -> str | None:
-    """A row's ``YYYY-MM`` (the first seven characters of its `date`), None when it has none."""
+    """A row's ``YYYY-MM``: the start of an ISO `date` text ("2026-02-14...") or a `datetime.date`;
+    None when it has none, or only a free-text one ("~2019-2021 (not per-article)", "Thứ hai, 12/3/2021")."""
     date = row.get("date")
-    return date[:7] if isinstance(date, str) and len(date) >= 7 else None
+    if isinstance(date, (dt.date, dt.datetime)):
+        return f"{date.year:04d}-{date.month:02d}"
+    found = MONTH.match(date) if isinstance(date, str) else None
+    return found.group() if found else None
 
 
 def month_groups(rows: list[dict[str, Any]], short: np.ndarray, groups: np.ndarray) -> np.ndarray:

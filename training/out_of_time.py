@@ -6,9 +6,10 @@
 Trains a model as `tagger train` does, but on the news-feed items of train_short.jsonl
 dated before the month `--first` only, with the 2025-26 vocabulary (pool_recent.jsonl.gz)
 cut at the same month, and scores it on the feed items of dev_short.jsonl before and from
-that month. The shipped model (trained on every month) and the keyword baseline are scored
-on the same two sets, so the gap between the two sets for each model separates "months it
-never saw" from "fewer training rows". Whole articles (train.jsonl, pool.jsonl.gz) are older than every feed item
+that month, and on train_short's own items from that month. The shipped model (trained on
+every month, so not scored on train_short's items) and the keyword baseline are scored on the
+same sets, so the gap between the sets for each model separates "months it never saw" from
+"fewer training rows". Whole articles (train.jsonl, pool.jsonl.gz) are older than every feed item
 and are used as they are. Undated feed items are left out of both sides.
 """
 from __future__ import annotations
@@ -23,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from model.bundle import DEFAULT_BUNDLE, load_bundle
-from training.data import DEFAULT_DATA_DIR, load_labelled, month, read_jsonl
+from model.tagger import Tagger
+from training.data import DEFAULT_DATA_DIR, MONTH, load_labelled, month, read_jsonl
 from training.evaluate import evaluate_rows
 from training.train import TrainConfig, train
 
@@ -44,6 +46,7 @@ def split_by_month(rows: Iterable[dict[str, Any]], first: str) -> tuple[list[dic
 
 
 def _write(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """Write `rows` as JSON lines (gzipped for a `.gz` path); the number written. Raises OSError."""
     opener = gzip.open if path.suffix == ".gz" else open
     count = 0
     with opener(path, "wt", encoding="utf-8") as fh:
@@ -74,7 +77,7 @@ def cut_files(data_dir: Path, folder: Path, first: str) -> dict[str, int]:
     return counts
 
 
-def _families(tagger, rows: list[dict[str, Any]], which: str = "model") -> dict[str, float]:
+def _families(tagger: Tagger, rows: list[dict[str, Any]], which: str = "model") -> dict[str, float]:
     """Micro-F1 per family of `tagger` (``which="model"``) or of the keyword baseline on `rows`."""
     families = evaluate_rows(tagger, rows)[which]["families"]
     return {name: round(families[name]["micro_f1"], 4) for name in COLUMNS}
@@ -87,13 +90,18 @@ def run(data_dir: Path, first: str, repeats: int, model_path: Path,
     which learnt from them) on train_short from `first`:
     ``{"rows": {...}, "scores": {model: {set: {family: F1}}}}``.
 
-    Raises OSError, ValueError (unreadable data) and `model.errors.BundleError` (`model_path`).
+    Raises OSError, ValueError (unreadable data, or a set without any item, as for a `first`
+    outside the data's months) and `model.errors.BundleError` (`model_path`).
     """
-    base = base or TrainConfig(data_dir=data_dir, cv_repeats=repeats)
+    base = dataclasses.replace(base or TrainConfig(data_dir=data_dir), cv_repeats=repeats)
     shipped = load_bundle(model_path)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         counts = cut_files(data_dir, folder, first)
+        empty = [file for file, n in counts.items() if n == 0]
+        if empty:
+            raise ValueError(f"no dated feed items for {', '.join(empty)} with the split at {first}: "
+                             "choose a month inside the data's")
         whole = [str(data_dir / f) for f in base.train_files if f != "train_short.jsonl"]
         config = dataclasses.replace(
             base, data_dir=folder, output=folder / "model.joblib", dev_files=(),
@@ -127,9 +135,12 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=DEFAULT_BUNDLE, help="The model trained on every month.")
     parser.add_argument("--out", type=Path, default=Path("reports/out_of_time.json"))
     args = parser.parse_args()
-    if len(args.first) != 7 or args.first[4] != "-":
+    if not MONTH.fullmatch(args.first):
         parser.error(f"--first must be a month as YYYY-MM, not {args.first!r}")
-    result = run(args.data_dir, args.first, args.repeats, args.model)
+    try:
+        result = run(args.data_dir, args.first, args.repeats, args.model)
+    except ValueError as exc:
+        parser.error(str(exc))
     print("rows:", json.dumps(result["rows"]))
     print(format_table(result))
     args.out.parent.mkdir(parents=True, exist_ok=True)
