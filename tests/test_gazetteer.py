@@ -49,6 +49,7 @@ def test_finds_countries(text: str, expected: list[tuple[str, str]]) -> None:
         "biên giới Đức Huệ (Long An)",      # a district of Long An
         "đường Trường Sơn Đông bị chia cắt",  # a Vietnamese road, not Shandong
         "cả nhà tập thể dục, ông tập chạy",  # "tập" (to practise) is not Xi
+        "học sinh Trường Quốc tế Mỹ; Bệnh viện Quốc tế Mỹ (AIH)",  # Vietnamese institutions, not the US
     ],
 )
 def test_ignores_lookalikes(text: str) -> None:
