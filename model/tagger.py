@@ -84,13 +84,13 @@ class Tagger:
     def _decision_columns(self) -> tuple[np.ndarray, np.ndarray | None, list[int], int, list[int]]:
         """The threshold vectors (long, short or None), the partner columns, cooperation's
         column and each partner's country column; built once per `labels` and thresholds
-        objects, not per call (assign new threshold dicts to change them, do not edit them in place).
+        objects, not per call (assign a new list or dict to change them, do not edit one in place).
 
         Raises KeyError if a label has no threshold.
         """
-        key = (tuple(self.labels), self.thresholds, self.short_thresholds)
+        key = (self.labels, self.thresholds, self.short_thresholds)
         cached = self.__dict__.get("_decision_cache")
-        if cached is not None and cached[0][0] == key[0] and cached[0][1] is key[1] and cached[0][2] is key[2]:
+        if cached is not None and all(old is new for old, new in zip(cached[0], key)):
             return cached[1]
         limits = np.array([self.thresholds[label] for label in self.labels])
         short_limits = (None if self.short_thresholds is None

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from model.bundle import load_bundle
-from training.data import load_labelled, month, month_groups, read_jsonl
+from training.data import load_labelled, month, month_groups, read_jsonl, write_jsonl
 from training.evaluate import evaluate_rows
-from training.out_of_time import _write, cut_files, format_table, run, split_by_month
+from training.out_of_time import cut_files, format_table, run, split_by_month
 from training.train import TrainConfig, group_folds
 
 from conftest import TEST_DATA, TINY_PARAMS
@@ -30,9 +30,9 @@ def dated_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("dated")
     short = load_labelled(TEST_DATA / "tiny.jsonl")
     months = ("2025-12", "2026-01", "2026-02", "2026-03")
-    _write(folder / "train_short.jsonl", _dated(short, months))
-    _write(folder / "dev_short.jsonl", _dated(short, months[::-1]) + [{**short[0], "date": None}])
-    _write(folder / "pool_recent.jsonl.gz", _dated([{"title": r["title"], "body": r["body"]} for r in short], months))
+    write_jsonl(folder / "train_short.jsonl", _dated(short, months))
+    write_jsonl(folder / "dev_short.jsonl", _dated(short, months[::-1]) + [{**short[0], "date": None}])
+    write_jsonl(folder / "pool_recent.jsonl.gz", _dated([{"title": r["title"], "body": r["body"]} for r in short], months))
     shutil.copy(TEST_DATA / "tiny_whole.jsonl", folder / "train.jsonl")
     return folder
 

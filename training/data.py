@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,19 @@ def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+
+
+def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:
+    """Write `rows` as JSON lines (gzipped for a `.gz` path, as `read_jsonl` reads them);
+    the number written. Raises OSError if the file cannot be written."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    count = 0
+    with opener(path, "wt", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    return count
 
 
 def load_labelled(path: str | Path) -> list[dict[str, Any]]:
@@ -111,9 +124,9 @@ def month_groups(rows: list[dict[str, Any]], short: np.ndarray, groups: np.ndarr
     Whole articles and undated items keep their own group.
     """
     out = np.array(groups, copy=True)
-    months = sorted({m for row, s in zip(rows, short) if s and (m := month(row)) is not None})
-    number = {m: -(k + 1) for k, m in enumerate(months)}  # negative: apart from the rows' own numbers
-    for i, (row, s) in enumerate(zip(rows, short)):
-        if s and month(row) in number:
-            out[i] = number[month(row)]
+    months = [month(row) if s else None for row, s in zip(rows, short)]
+    number = {m: -(k + 1) for k, m in enumerate(sorted({m for m in months if m}))}  # negative: apart from row numbers
+    for i, m in enumerate(months):
+        if m:
+            out[i] = number[m]
     return out

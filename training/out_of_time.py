@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gzip
 import json
 import tempfile
 from collections.abc import Iterable
@@ -24,8 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from model.bundle import DEFAULT_BUNDLE, load_bundle
-from model.tagger import Tagger
-from training.data import DEFAULT_DATA_DIR, MONTH, load_labelled, month, read_jsonl
+from training.data import DEFAULT_DATA_DIR, MONTH, load_labelled, month, read_jsonl, write_jsonl
 from training.evaluate import evaluate_rows
 from training.train import TrainConfig, train
 
@@ -45,17 +43,6 @@ def split_by_month(rows: Iterable[dict[str, Any]], first: str) -> tuple[list[dic
     return before, after
 
 
-def _write(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write `rows` as JSON lines (gzipped for a `.gz` path); the number written. Raises OSError."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    count = 0
-    with opener(path, "wt", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-            count += 1
-    return count
-
-
 def cut_files(data_dir: Path, folder: Path, first: str) -> dict[str, int]:
     """Write into `folder` the feed-item files of a model that has not seen `first` or later:
     train_short.jsonl and pool_recent.jsonl.gz before `first`, train_short_from.jsonl (the rest of
@@ -66,21 +53,19 @@ def cut_files(data_dir: Path, folder: Path, first: str) -> dict[str, int]:
     """
     train_before, train_from = split_by_month(load_labelled(data_dir / "train_short.jsonl"), first)
     dev_before, dev_from = split_by_month(load_labelled(data_dir / "dev_short.jsonl"), first)
-    counts = {"train_short.jsonl": _write(folder / "train_short.jsonl", train_before),
-              "train_short_from.jsonl": _write(folder / "train_short_from.jsonl", train_from),
-              "dev_short_before.jsonl": _write(folder / "dev_short_before.jsonl", dev_before),
-              "dev_short_from.jsonl": _write(folder / "dev_short_from.jsonl", dev_from)}
+    counts = {name: write_jsonl(folder / name, rows) for name, rows in (
+        ("train_short.jsonl", train_before), ("train_short_from.jsonl", train_from),
+        ("dev_short_before.jsonl", dev_before), ("dev_short_from.jsonl", dev_from))}
     recent = data_dir / "pool_recent.jsonl.gz"
     if recent.exists():
         kept = (row for row in read_jsonl(recent) if (month(row) or first) < first)
-        counts["pool_recent.jsonl.gz"] = _write(folder / "pool_recent.jsonl.gz", kept)
+        counts["pool_recent.jsonl.gz"] = write_jsonl(folder / "pool_recent.jsonl.gz", kept)
     return counts
 
 
-def _families(tagger: Tagger, rows: list[dict[str, Any]], which: str = "model") -> dict[str, float]:
-    """Micro-F1 per family of `tagger` (``which="model"``) or of the keyword baseline on `rows`."""
-    families = evaluate_rows(tagger, rows)[which]["families"]
-    return {name: round(families[name]["micro_f1"], 4) for name in COLUMNS}
+def _families(scored: dict[str, Any]) -> dict[str, float]:
+    """Micro-F1 per family of one side (`model` or `baseline`) of `evaluate_rows`."""
+    return {name: round(scored["families"][name]["micro_f1"], 4) for name in COLUMNS}
 
 
 def run(data_dir: Path, first: str, repeats: int, model_path: Path,
@@ -109,10 +94,12 @@ def run(data_dir: Path, first: str, repeats: int, model_path: Path,
             recent_file="pool_recent.jsonl.gz")
         early = train(config)
         sets = {s: load_labelled(folder / file) for s, file in SETS.items()}
+        found = {s: evaluate_rows(early, rows) for s, rows in sets.items()}  # the baseline comes with it
         # The shipped model learnt from train_short's later items: it is not scored on them.
-        scores = {f"trained before {first}": {s: _families(early, rows) for s, rows in sets.items()},
-                  f"shipped ({shipped.version})": {s: _families(shipped, sets[s]) for s in ("before", "from")},
-                  "keyword baseline": {s: _families(shipped, rows, "baseline") for s, rows in sets.items()}}
+        scores = {f"trained before {first}": {s: _families(f["model"]) for s, f in found.items()},
+                  f"shipped ({shipped.version})": {s: _families(evaluate_rows(shipped, sets[s])["model"])
+                                                    for s in ("before", "from")},
+                  "keyword baseline": {s: _families(f["baseline"]) for s, f in found.items()}}
     return {"first": first, "rows": counts, "scores": scores}
 
 
