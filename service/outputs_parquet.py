@@ -24,7 +24,7 @@ from service.batch_job import STDIN, BatchError, BatchJob, Counts
 from service.batch_outputs import ErrorLog
 from service.batch_run import tagged_chunks
 from service.fields import CARRIED
-from service.parquet_parts import ParquetFormat, write_part, written_version
+from service.parquet_parts import ParquetFormat, difference, write_part, written_version
 
 PART = re.compile(r"part-(\d{6})\.parquet")
 
@@ -96,23 +96,12 @@ def scan_dataset(folder: Path, fmt: ParquetFormat) -> tuple[set[str], int]:
             raise BatchError(f"{part.name} of the output cannot be read as Parquet: {exc}") from None
         if not schema.equals(fmt.schema, check_metadata=False):
             raise BatchError(f"{part.name} of the output has other columns than this run's "
-                             f"({_difference(schema, fmt.schema)}): other model labels, --keep or --explain?")
+                             f"({difference(schema, fmt.schema)}): other model labels, --keep or --explain?")
         if written != fmt.version:
             raise BatchError(f"{part.name} of the output was written by model {written}, this run uses {fmt.version}")
         done.update(ids)
         last = max(last, int(PART.fullmatch(part.name)[1]))  # type: ignore[index]
     return done, last + 1
-
-
-def _difference(found: pa.Schema, want: pa.Schema) -> str:
-    """What sets the columns of `found` apart from `want`'s, in a few words."""
-    have, need = dict(zip(found.names, found.types)), dict(zip(want.names, want.types))
-    words = [f"{what} {', '.join(names[:4])}" for what, names in (
-        ("no", [n for n in need if n not in have]), ("also", [n for n in have if n not in need]),
-        ("other type of", [n for n in need if n in have and have[n] != need[n]])) if names]
-    if words:
-        return "; ".join(words)
-    return "the same columns in another order" if found.names != want.names else "other nullability or metadata"
 
 
 def _clear(folder: Path, parts: bool) -> None:

@@ -83,6 +83,17 @@ def written_version(schema: pa.Schema) -> str | None:
     return meta.get("model_version") if isinstance(meta, dict) else None
 
 
+def difference(found: pa.Schema, want: pa.Schema) -> str:
+    """What sets the columns of `found` apart from `want`'s, in a few words."""
+    have, need = dict(zip(found.names, found.types)), dict(zip(want.names, want.types))
+    words = [f"{what} {', '.join(names[:4])}" for what, names in (
+        ("no", [n for n in need if n not in have]), ("also", [n for n in have if n not in need]),
+        ("other type of", [n for n in need if n in have and have[n] != need[n]])) if names]
+    if words:
+        return "; ".join(words)
+    return "the same columns in another order" if found.names != want.names else "other nullability or metadata"
+
+
 def write_part(final: Path, temp: Path, table: pa.Table, before_rename: Callable[[], None] = lambda: None) -> Path:
     """Write `table` to `temp`, sync it, call `before_rename`, rename it to `final` and sync the folder.
 

@@ -66,6 +66,27 @@ def append_part(folder: Path, records: Sequence[dict[str, Any]], labels: Sequenc
     return name
 
 
+def check_columns(folder: Path, labels: Sequence[str], version: str) -> None:
+    """Refuse to append to a Parquet archive whose newest part has other columns than a part of this
+    model (`labels`) would, so one archive never mixes two schemas. Columns are compared by name and
+    type, so parts of the watch's old layout (another order) still pass.
+
+    Raises WatchError if they differ, pyarrow.ArrowException or OSError if the part cannot be read.
+    """
+    parts = sorted(p for p in folder.glob("*.parquet") if not p.name.startswith(TEMP_PREFIX)) if folder.is_dir() else []
+    if not parts:
+        return
+    import pyarrow.parquet as pq
+
+    from service import parquet_parts
+
+    found, want = pq.read_schema(parts[-1]), parquet_parts.ParquetFormat(labels, version).schema
+    if dict(zip(found.names, found.types)) != dict(zip(want.names, want.types)):
+        raise WatchError(f"{parts[-1].name} of {folder} has other columns than this model writes "
+                         f"({parquet_parts.difference(found, want)}): watch into a new folder, "
+                         "or with the model of the archive's labels")
+
+
 def recover_jsonl(archive: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
     """The whole records written after the committed `offset`, and the size to commit.
 

@@ -81,7 +81,8 @@ def run_watch(options: Options, tagger: Tagger) -> list[FeedReport]:
     Raises
     ------
     WatchError
-        If the archive is held by another watch, cannot be read back, or its state file is not usable.
+        If the archive is held by another watch, cannot be read back, has other columns than this
+        model writes (Parquet), or its state file is not usable.
     OSError, sqlite3.Error
         If the archive or the state cannot be written (a full disk...).
     """
@@ -95,6 +96,8 @@ def run_watch(options: Options, tagger: Tagger) -> list[FeedReport]:
         alerts = AlertLog(store.sibling(options.archive, ".alerts.jsonl"))
         try:
             try:
+                if not store.is_jsonl(options.archive):
+                    store.check_columns(options.archive, tagger.labels, tagger.version)
                 recovered = reconcile(options.archive, state, alerts, options.rules)
             except ValueError as exc:  # a corrupt JSONL line or Parquet part (ArrowInvalid is one too)
                 raise WatchError(f"{options.archive} holds something that is not a watch record: {exc}") from None

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import pytest
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from click.testing import CliRunner
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from model.tagger import Tagger
 from service.cli import main
 from service.parquet_parts import SCORE, written_version
+from service.watch.feeds import WatchError
 from watch.conftest import written_items
 from watch.feedserver import Route, rss
 from watch.helpers import archived, old_layout_part, once
@@ -73,3 +75,17 @@ def test_parts_of_the_old_watch_layout_are_read_by_name_beside_new_ones(server, 
     query = f"select id, title, date, model_version from read_parquet('{archive}/*.parquet') order by id"
     assert duckdb.sql(query).fetchall() == sorted((r["id"], r["title"], r["date"], r["model_version"])
                                                   for r in records)
+
+
+def test_a_model_of_other_labels_does_not_append_to_the_archive(server, tiny_tagger: Tagger, tmp_path: Path) -> None:
+    items = written_items("l")
+    archive = tmp_path / "news"
+    archive.mkdir()
+    tagged = tiny_tagger.tag_many([{"id": i["guid"], "title": i["title"], "text": i["summary"]} for i in items[:1]])
+    part = old_layout_part(archive / "part-000001-0123abcd.parquet", tagged, tiny_tagger.labels[:-1])
+    before = part.read_bytes()
+    server.routes["/a.xml"] = Route(rss("Tin", items))
+    with pytest.raises(WatchError, match=f"other columns than this model writes \\(no {SCORE}{tiny_tagger.labels[-1]}"):
+        once([server.url("/a.xml")], archive, tiny_tagger)
+    assert sorted(p.name for p in archive.iterdir()) == [part.name]  # nothing written beside it
+    assert part.read_bytes() == before
