@@ -1,7 +1,8 @@
 """Section 8: `tagger report` over 1,000,000 synthetic tagged rows (seconds and peak memory).
 
-The rows are made here, as the Parquet folder `tagger tag -o X.parquet` writes
-(without the score columns, which the report does not read): 24 months of
+The rows are made here, in the schema of the Parquet folder `tagger tag -o X.parquet`
+writes (`service.parquet_parts`, for a model of no scored labels: the report does not read
+the score columns): 24 months of
 dates (some only a year-month, some none), titles and URLs, countries and
 topics with a skew like the news stream's, and cooperation with partners on
 about one row in twelve. `tagger report` then runs as its own process, timed
@@ -23,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bench.batch import tagger_command
+from service.parquet_parts import ParquetFormat
 
 ROWS = 1_000_000
 PARTS = 10
@@ -44,6 +46,7 @@ def make_rows(folder: Path, rows: int = ROWS, parts: int = PARTS, seed: int = 16
     """Write `rows` synthetic tagged rows as `parts` Parquet part files in `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
+    schema = ParquetFormat([], "synthetic").schema
     size = -(-rows // parts)
     for part in range(parts):
         n = min(size, rows - part * size)
@@ -58,12 +61,12 @@ def make_rows(folder: Path, rows: int = ROWS, parts: int = PARTS, seed: int = 16
         cooperation = (rng.random(n) < 0.08).tolist()
         partners = [[c for c in cs if c != "VN"][:2] if coop else [] for cs, coop in zip(countries, cooperation)]
         ids = [f"syn-{start + i}" for i in range(n)]
-        table = pa.table({
+        table = pa.Table.from_pydict({
             "id": ids, "date": dates, "title": [f"Tin công nghệ số {i} về hợp tác và đổi mới" for i in ids],
             "source": ["Báo mẫu"] * n, "url": [f"https://news.example/{i}" for i in ids],
             "countries": countries, "topics": topics, "partners": partners, "cooperation": cooperation,
             "model_version": ["synthetic"] * n,
-        })
+        }, schema=schema)
         pq.write_table(table, folder / f"part-{part:06d}.parquet")
     return folder
 
