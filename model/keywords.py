@@ -71,8 +71,14 @@ CONTEXT_CUES: dict[str, tuple[str, ...]] = {
     "technology": (
         "công nghệ", "công nghệ cao", "công nghệ thông tin", "CNTT", "ICT", "chuyển đổi số", "số hóa",
         "kỹ thuật số", "viễn thông", "đổi mới sáng tạo", "khoa học", "dữ liệu", "phần mềm", "trung tâm dữ liệu",
-        "điện tử", "internet", "khởi nghiệp", "startup", "nghiên cứu", "R&D", "vệ tinh", "robot", "tự động hóa",
+        "điện tử", "internet", "khởi nghiệp", "startup", "R&D", "vệ tinh", "robot", "tự động hóa",
         "điện toán đám mây", "blockchain", "kinh tế số", "chính phủ điện tử",
+        # Research as science, not "nghiên cứu" alone, which as often means "to study" a plan, a route
+        # or an opponent's play (no cooperation row of the training files names technology by it alone).
+        "nghiên cứu khoa học", "hợp tác nghiên cứu", "nghiên cứu chung", "viện nghiên cứu",
+        "trung tâm nghiên cứu", "cơ sở nghiên cứu", "nghiên cứu và phát triển", "nghiên cứu phát triển",
+        "nghiên cứu và đổi mới", "nghiên cứu và đào tạo", "nghiên cứu ứng dụng", "công trình nghiên cứu",
+        "dự án nghiên cứu", "nhóm nghiên cứu", "nhà nghiên cứu", "nghiên cứu sinh",
     ),
     # International organisations: a foreign party of a cooperation that has no country code (LABELING.md).
     "international": (

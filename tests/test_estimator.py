@@ -272,6 +272,13 @@ def test_cooperation_without_any_technology_scores_zero() -> None:
             _doc("Việt Nam và Lào ký thỏa thuận hợp tác về chuyển đổi số.")]
     model._adjust_topics(docs, out)
     assert out[:, COOP].tolist() == [0.0, 0.9]
+    studied = [_doc("Việt Nam và Jordan hợp tác, nghiên cứu mở đường bay thẳng."),  # "to study" a route
+               _doc("Việt Nam và Nhật Bản hợp tác nghiên cứu vật liệu mới."),       # research together
+               _doc("Đại học Bách khoa và Đại học Tokyo lập viện nghiên cứu chung.")]
+    out = np.zeros((len(studied), len(label_names())))
+    out[:, COOP] = 0.9
+    model._adjust_topics(studied, out)
+    assert out[:, COOP].tolist() == [0.0, 0.9, 0.9]
     off = np.full((1, len(label_names())), 0.9)
     TaggerModel(topic_gate=False)._adjust_topics(docs[:1], off)
     assert off[0, COOP] == 0.9
