@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import get_all_start_methods, get_context
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +20,7 @@ from model.bundle import freeze_loaded_objects, load_bundle
 from model.tagger import Tagger
 from service.batch_engines import Engine, SerialEngine, ordered, tag_chunk
 from service.batch_job import BatchError, Outcome, Pending
-from service.lifeline import Parent, die_with_parent
+from service.lifeline import Parent, die_with_parent, pool_start_method
 
 T = TypeVar("T")
 
@@ -44,11 +44,6 @@ def _tag_in_worker(articles: list[dict[str, str]], explain: bool) -> list[Outcom
 
 def _started() -> bool:
     return True
-
-
-def pool_start_method() -> str:
-    """'fork' where the platform has it (workers share the parent's loaded tagger), else 'spawn'."""
-    return "fork" if "fork" in get_all_start_methods() else "spawn"
 
 
 class PoolEngine:

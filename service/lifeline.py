@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing import get_all_start_methods
 from typing import Literal
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -48,6 +49,12 @@ class Parent:
         ident = threading.main_thread().ident
         assert ident is not None, "the main thread has started"
         return cls(os.getpid(), ident)
+
+
+def pool_start_method() -> str:
+    """'fork' where the platform has it (workers share the parent's memory and get the death
+    signal), else 'spawn' (a fresh interpreter, watched by `die_with_parent`'s watchdog)."""
+    return "fork" if "fork" in get_all_start_methods() else "spawn"
 
 
 def _prctl() -> Callable[..., int] | None:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +19,8 @@ from training.data import label_matrix, load_labelled, short_view
 from training.evaluate import _target
 from training.thresholds import thresholds_by_kind
 from training.train import cv_scores, group_folds, train, training_sha
-from training.weak import UNKNOWN, self_training_labels, weak_label
+from service import lifeline
+from training.weak import UNKNOWN, prepare_many, self_training_labels, weak_label
 
 from conftest import TEST_DATA, tiny_config
 
@@ -236,3 +239,22 @@ def test_self_training_labels_only_the_confident_text_labels(tiny_tagger: Tagger
     want = np.where(P[:, text] >= high, 1, np.where(P[:, text] <= low, 0, UNKNOWN))
     np.testing.assert_array_equal(Y[:, text], want)
     assert {0, 1, UNKNOWN} <= set(Y[:, text].ravel())
+
+
+class _Doubler:
+    """A stand-in preparer: each row doubled, with the process that did it and its lifeline."""
+
+    def transform(self, rows: list[int]) -> list[tuple[int, int, str | None]]:
+        return [(2 * r, os.getpid(), lifeline.guard()) for r in rows]
+
+
+def test_prepare_many_keeps_order_ties_its_workers_to_this_process_and_ends_them() -> None:
+    rows = list(range(1_700))  # four chunks of 500 or fewer
+    out = prepare_many(_Doubler(), rows, n_jobs=2)  # type: ignore[arg-type]
+    assert [value for value, _, _ in out] == [2 * r for r in rows]
+    workers = {pid for _, pid, _ in out}
+    assert os.getpid() not in workers and 1 <= len(workers) <= 2
+    assert {guard for _, _, guard in out} == {"signal"}  # forked by the main thread: the kernel's death signal
+    assert multiprocessing.active_children() == []  # shut down before it returned
+    serial = prepare_many(_Doubler(), rows[:600], n_jobs=1)  # type: ignore[arg-type]
+    assert {pid for _, pid, _ in serial} == {os.getpid()}

@@ -8,16 +8,21 @@ measures each choice on dev; the training default keeps only what helps.
 """
 from __future__ import annotations
 
+import os
 import random
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
-from joblib import Parallel, delayed
 
 from model.estimator import TaggerModel
 from model.labels import COOPERATION, TOPICS
 from model.features import ArticlePreparer, Prepared, cue_features, cue_names
 from model.keywords import keyword_matcher
+from service.lifeline import Parent, die_with_parent, pool_start_method
 from training.data import read_jsonl
 
 UNKNOWN = -1
@@ -60,10 +65,30 @@ def _prepare_chunk(preparer: ArticlePreparer, rows: list[dict]) -> list[Prepared
     return preparer.transform(rows)
 
 
+def _init_preparer(parent: Parent, forked: bool) -> None:
+    """Set up a preparing process: it ends with `parent`; Ctrl-C is the parent's to handle."""
+    die_with_parent(parent, forked=forked)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def prepare_many(preparer: ArticlePreparer, rows: list[dict], n_jobs: int = -1) -> list[Prepared]:
-    """`preparer.transform(rows)` spread over processes, order kept."""
+    """`preparer.transform(rows)` spread over `n_jobs` processes (-1: one per core), order kept.
+
+    The processes end with this one however it ends, a SIGKILL included (`service.lifeline`),
+    and are shut down before the call returns or raises (joblib's reusable workers outlived a
+    killed `tagger train`).
+    """
     chunks = [rows[i:i + 500] for i in range(0, len(rows), 500)]
-    prepared = Parallel(n_jobs=n_jobs)(delayed(_prepare_chunk)(preparer, c) for c in chunks)
+    jobs = min(len(chunks), (os.cpu_count() or 1) if n_jobs < 1 else n_jobs)
+    if jobs <= 1:
+        return [d for chunk in chunks for d in _prepare_chunk(preparer, chunk)]
+    method = pool_start_method()
+    pool = ProcessPoolExecutor(jobs, mp_context=get_context(method), initializer=_init_preparer,
+                               initargs=(Parent.this_process(), method == "fork"))
+    try:
+        prepared = list(pool.map(partial(_prepare_chunk, preparer), chunks))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return [d for chunk in prepared for d in chunk]
 
 

@@ -1,7 +1,8 @@
 """A parent killed with SIGKILL leaves no process of its run behind (issue 18).
 
 Real subprocesses: `tagger tag --jobs 2` and the dask engine killed mid-run,
-and a `tagger serve` master killed while its workers wait for requests. Only
+a `tagger serve` master killed while its workers wait for requests, and training's
+preparing processes (`training.weak.prepare_many`) killed mid-run. Only
 the parent gets the SIGKILL (not its process group, as the kill-and-resume
 tests do), the way the OOM killer or a scheduler kills one process. Every
 process the run started is recorded before the kill; after the test they
@@ -13,6 +14,8 @@ import http.client
 import os
 import signal
 import subprocess
+import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,3 +111,37 @@ def test_a_killed_gunicorn_master_leaves_no_worker(tiny_bundle_path: Path, tmp_p
         with pytest.raises((ConnectionError, http.client.HTTPException)):
             request(server.port, "GET", "/readyz", timeout=5)  # nobody serves the port any more
     report("orphans_gunicorn", {"workers": len(workers), "all_gone_s": round(seconds, 2)})
+
+
+def test_a_killed_training_leaves_no_preparing_process(tmp_path: Path,
+                                                       leftovers: tuple[set[Proc], list[int]]) -> None:
+    procs, groups = leftovers
+    script = tmp_path / "prepare.py"  # prepare_many as `tagger train` calls it, with a preparer that takes its time
+    script.write_text(textwrap.dedent("""
+        import time
+        from training.weak import prepare_many
+
+        class Slow:
+            def transform(self, rows):
+                time.sleep(60)
+                return rows
+
+        prepare_many(Slow(), [{}] * 2_000, n_jobs=2)
+    """), encoding="utf-8")
+    log = tmp_path / "prepare.log"
+    with open(log, "wb") as err:
+        parent = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=err, start_new_session=True)
+    groups.append(parent.pid)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while len(descendants(parent.pid)) < 2 and parent.poll() is None:
+        assert time.monotonic() < deadline, f"no 2 preparing processes after {START_TIMEOUT_S}s"
+        time.sleep(0.05)
+    procs.update(descendants(parent.pid))
+    run = set(procs)
+    assert parent.poll() is None, f"it ended before it was killed:\n{log.read_text()}"
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait(timeout=START_TIMEOUT_S)
+    left, seconds = wait_gone(run, GONE_WITHIN_S)
+    assert not left, f"alive {GONE_WITHIN_S}s after the kill: {sorted(p.pid for p in left)}"
+    report("orphans_training", {"processes": len(run), "all_gone_s": round(seconds, 2)})
