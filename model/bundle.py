@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import logging
 import platform
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,13 @@ import sklearn
 import underthesea
 
 from model.errors import BundleError
+from model.lexicon import lexicon_drift
 from model.tagger import Tagger
 
 FORMAT = "vn-tech-tagger-bundle"
 FORMAT_VERSION = 3  # 3: partners and per-kind thresholds (model v2); 2: vocabularies packed as strings
 DEFAULT_BUNDLE = Path(__file__).resolve().parent / "artifacts" / "tagger.joblib"
+log = logging.getLogger(__name__)
 
 
 def manifest_path(bundle: str | Path) -> Path:
@@ -128,6 +131,9 @@ def load_bundle(path: str | Path = DEFAULT_BUNDLE) -> Tagger:
     except Exception as exc:  # e.g. a bundle pickled from an older version of this code
         raise BundleError(f"{path.name} does not run with this code ({type(exc).__name__}: {exc}); "
                           "retrain it with `tagger train`") from None
+    drift = lexicon_drift(manifest)
+    if drift:
+        log.warning("%s: %s", path.name, drift)
     return tagger
 
 

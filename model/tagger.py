@@ -11,6 +11,7 @@ from sklearn.pipeline import Pipeline
 from model.features import SHORT_BODY, Prepared, is_short
 from model.heads.text import keyword_terms
 from model.labels import COOPERATION, PARTNER_PREFIX, TOPICS, is_partner
+from model.lexicon import lexicon_state
 
 EVIDENCE_TERMS = 5
 
@@ -150,6 +151,7 @@ class Tagger:
             "thresholds": dict(self.thresholds),
             "short_thresholds": dict(self.short_thresholds or self.thresholds),
             **{k: v for k, v in self.manifest.items() if k not in ("bundle_sha256", "bundle_bytes")},
+            "lexicon": lexicon_state(self.manifest),
         }
 
     def warm_up(self) -> None:

@@ -21,7 +21,7 @@ bp = Blueprint("api", __name__)
 TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
 # What GET /v1/model shows of `Tagger.info()`; the rest (training config...) stays private.
 MODEL_KEYS = ("model_version", "labels", "thresholds", "short_thresholds", "trained_at", "training_data", "dev_metrics", "cv_metrics",
-              "versions")
+              "versions", "lexicon")
 FILE_KEYS = ("name", "bytes", "sha256")
 
 

@@ -109,6 +109,12 @@ def schemas() -> dict[str, Any]:
             "cv_metrics": {"type": "object", "description": "Out-of-fold scores on the training file (the "
                            "predictions the thresholds were tuned on), whole articles and feed items."},
             "versions": {"type": "object", "additionalProperties": {"type": "string"}},
+            "lexicon": {"type": "object", "required": ["trained", "running", "same"], "additionalProperties": False,
+                        "description": "sha256 of the keyword tables and gazetteer the model was trained with and "
+                                       "of those running now; `same` is false when they were edited since "
+                                       "(null: not recorded)",
+                        "properties": {"trained": {"type": ["string", "null"]}, "running": {"type": "string"},
+                                       "same": {"type": ["boolean", "null"]}}},
         },
     }
     return {

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from model.bundle import load_bundle, manifest_path, save_bundle
 from model.errors import BundleError
+from model.lexicon import lexicon_drift, lexicon_sha256, lexicon_state
 from model.tagger import Tagger
 
 ARTICLE = {"id": "a1", "title": "Nhật Bản hợp tác 5G với Việt Nam",
@@ -48,6 +50,29 @@ def test_manifest_records_data_and_versions(tiny_tagger: Tagger) -> None:
     assert set(manifest["versions"]) == {"python", "scikit-learn", "underthesea"}
     assert manifest["model_version"] == tiny_tagger.version
     assert "trained_at" in manifest
+    assert manifest["lexicon_sha256"] == lexicon_sha256()  # the keyword tables and gazetteer it learnt with
+
+
+def test_the_lexicon_state_says_whether_the_running_words_are_those_it_learnt_with() -> None:
+    running = lexicon_sha256()
+    assert len(running) == 64
+    assert lexicon_state({"lexicon_sha256": running}) == {"trained": running, "running": running, "same": True}
+    assert lexicon_state({"lexicon_sha256": "0" * 64})["same"] is False
+    assert lexicon_state({})["same"] is None  # a bundle older than the fingerprint: unknown, not a drift
+    assert lexicon_drift({}) is None and lexicon_drift({"lexicon_sha256": running}) is None
+    assert "model/keywords.py or model/gazetteer.json differ" in (lexicon_drift({"lexicon_sha256": "0" * 64}) or "")
+
+
+def test_loading_a_bundle_trained_with_other_words_warns_and_still_loads(bundle_copy: Path,
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    path = manifest_path(bundle_copy)  # the manifest is not under the bundle's checksum
+    path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), "lexicon_sha256": "0" * 64}),
+                    encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="model.bundle"):
+        tagger = load_bundle(bundle_copy)
+    assert tagger.info()["lexicon"]["same"] is False
+    assert any("differ from those this model was trained with" in r.getMessage() and bundle_copy.name in r.getMessage()
+               for r in caplog.records)
 
 
 def test_refuses_a_changed_file(bundle_copy: Path) -> None:

@@ -61,6 +61,8 @@ def test_shipped_manifest_names_its_training_data(shipped) -> None:
     assert set(shipped.manifest["dev_metrics"]) == {"dev.jsonl", "dev_short.jsonl"}
     assert shipped.short_thresholds is not None
     assert DEFAULT_BUNDLE.stat().st_size <= 25 * 1024 * 1024
+    # the keyword tables and gazetteer it learnt with, so an edit to them without a retrain shows
+    assert len(shipped.manifest["lexicon_sha256"]) == 64
 
 
 def test_text_hot_path_equals_scipy_and_scikit_learn(shipped) -> None:

@@ -105,6 +105,13 @@ def test_train_and_evaluate_commands(tmp_path: Path) -> None:
     assert report.with_suffix(".png").stat().st_size > 1000
     assert report.with_suffix(".coop.png").stat().st_size > 1000
     assert data["coop.jsonl"]["model"]["n_articles"] < data["tiny.jsonl"]["model"]["n_articles"]
+    assert "note: model/keywords.py" not in result.output  # trained with the words running now
+    manifest = bundle.with_name(bundle.name + ".manifest.json")
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text(encoding="utf-8")), "lexicon_sha256": "0" * 64}),
+                        encoding="utf-8")
+    result = runner.invoke(main, ["evaluate", "--data", str(TINY), "--model", str(bundle), "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "note: model/keywords.py or model/gazetteer.json differ" in result.output
 
 
 def test_train_command_without_data(tmp_path: Path) -> None:

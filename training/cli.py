@@ -9,6 +9,7 @@ import click
 
 from model.bundle import DEFAULT_BUNDLE, load_bundle
 from model.errors import TaggerError
+from model.lexicon import lexicon_drift
 from training.data import DEFAULT_DATA_DIR, load_labelled
 from training.evaluate import DEV_SETS, evaluate_rows, format_report, write_reports
 from training.train import TrainConfig, train
@@ -66,6 +67,9 @@ def evaluate_command(data_files: tuple[Path, ...], model_path: Path, report: Pat
         sets = {path.name: load_labelled(path) for path in data_files}
     except (TaggerError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+    drift = lexicon_drift(tagger.manifest)
+    if drift:
+        click.echo(f"note: {drift}")
     results = {}
     for name, rows in sets.items():
         kind = DEV_SETS.get(name)

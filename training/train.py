@@ -14,6 +14,7 @@ from sklearn.model_selection import KFold
 from model.bundle import DEFAULT_BUNDLE, runtime_versions, save_bundle
 from model.estimator import TaggerModel
 from model.labels import BIG_FOUR, TOPICS, label_names
+from model.lexicon import lexicon_sha256
 from model.features import ArticlePreparer, Prepared, is_short
 from model.pipeline import build_pipeline
 from model.tagger import Tagger
@@ -222,6 +223,7 @@ def train(config: TrainConfig) -> Tagger:
         "training_data": data_files,
         "config": {k: v for k, v in asdict(config).items() if k not in ("data_dir", "output")},
         "versions": runtime_versions(),
+        "lexicon_sha256": lexicon_sha256(),  # the keyword tables and gazetteer it learnt with (model.lexicon)
     }
     version = model_version(now, training_sha(data_files[:len(train_paths)]))
     tagger = Tagger(pipeline, labels, thresholds, version, manifest, short_thresholds)

@@ -34,6 +34,8 @@ def test_model_describes_the_loaded_bundle(client: FlaskClient, tiny_tagger: Tag
     assert set(body["versions"]) >= {"python", "scikit-learn", "underthesea"}
     assert "dev_metrics" not in body  # the tiny bundle was trained without a dev file
     assert body["cv_metrics"] == tiny_tagger.manifest["cv_metrics"]  # but cross-validated on its training file
+    assert body["lexicon"] == {"trained": tiny_tagger.manifest["lexicon_sha256"],
+                               "running": tiny_tagger.manifest["lexicon_sha256"], "same": True}
 
 
 def test_model_shows_dev_metrics_and_hides_paths_and_private_keys(client: FlaskClient, tiny_tagger: Tagger,
