@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -265,3 +267,23 @@ def test_prepare_many_keeps_order_ties_its_workers_to_this_process_and_ends_them
     assert multiprocessing.active_children() == []  # shut down before it returned
     serial = prepare_many(_Doubler(), rows[:600], n_jobs=1)  # type: ignore[arg-type]
     assert {pid for _, pid, _ in serial} == {os.getpid()}
+
+
+class _Failing:
+    def transform(self, rows: list[int]) -> list[int]:
+        if 999 in rows:
+            raise ValueError("row 999 cannot be prepared")
+        return rows
+
+
+def test_prepare_many_raises_the_preparers_error_and_leaves_no_process() -> None:
+    with pytest.raises(ValueError, match="row 999"):
+        prepare_many(_Failing(), list(range(1_700)), n_jobs=2)  # type: ignore[arg-type]
+    assert multiprocessing.active_children() == []
+
+
+def test_training_imports_no_web_framework() -> None:
+    # training.weak uses service.lifeline; that must not load Flask and the app through service/__init__.py
+    script = "import sys, training.weak; print(sorted(m for m in ('flask', 'service.app', 'pyarrow') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -65,6 +65,14 @@ def _prepare_chunk(preparer: ArticlePreparer, rows: list[dict]) -> list[Prepared
     return preparer.transform(rows)
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as a container sets it), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no sched_getaffinity (macOS)
+        return os.cpu_count() or 1
+
+
 def _init_preparer(parent: Parent, forked: bool) -> None:
     """Set up a preparing process: it ends with `parent`; Ctrl-C is the parent's to handle."""
     die_with_parent(parent, forked=forked)
@@ -72,14 +80,17 @@ def _init_preparer(parent: Parent, forked: bool) -> None:
 
 
 def prepare_many(preparer: ArticlePreparer, rows: list[dict], n_jobs: int = -1) -> list[Prepared]:
-    """`preparer.transform(rows)` spread over `n_jobs` processes (-1: one per core), order kept.
+    """`preparer.transform(rows)` spread over `n_jobs` processes (below 1: one per core this
+    process may use), order kept.
 
     The processes end with this one however it ends, a SIGKILL included (`service.lifeline`),
     and are shut down before the call returns or raises (joblib's reusable workers outlived a
     killed `tagger train`).
+
+    Raises what `preparer.transform` raises, or BrokenProcessPool if a process died.
     """
     chunks = [rows[i:i + 500] for i in range(0, len(rows), 500)]
-    jobs = min(len(chunks), (os.cpu_count() or 1) if n_jobs < 1 else n_jobs)
+    jobs = min(len(chunks), usable_cores() if n_jobs < 1 else n_jobs)
     if jobs <= 1:
         return [d for chunk in chunks for d in _prepare_chunk(preparer, chunk)]
     method = pool_start_method()
