@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from service.watch.faults import crash_point
 from service.watch.feeds import WatchError
 
 TEMP_PREFIX = ".tmp-"
+PART_NAME = re.compile(r"part-(\d+)-[0-9a-f]+\.parquet")
 
 
 def is_jsonl(path: Path) -> bool:
@@ -66,23 +68,36 @@ def append_part(folder: Path, records: Sequence[dict[str, Any]], labels: Sequenc
     return name
 
 
+def newest_part(folder: Path) -> Path | None:
+    """The part of the highest cycle number in `folder` (`part-<cycle>-<id>.parquet`; the
+    latest written of equal numbers), or None when it holds none."""
+    parts = [(int(m[1]), p.stat().st_mtime_ns, p) for p in folder.glob("part-*.parquet")
+             if (m := PART_NAME.fullmatch(p.name))] if folder.is_dir() else []
+    return max(parts)[2] if parts else None
+
+
 def check_columns(folder: Path, labels: Sequence[str], version: str) -> None:
     """Refuse to append to a Parquet archive whose newest part has other columns than a part of this
     model (`labels`) would, so one archive never mixes two schemas. Columns are compared by name and
     type, so parts of the watch's old layout (another order) still pass.
 
-    Raises WatchError if they differ, pyarrow.ArrowException or OSError if the part cannot be read.
+    Raises WatchError if they differ or the part cannot be read.
     """
-    parts = sorted(p for p in folder.glob("*.parquet") if not p.name.startswith(TEMP_PREFIX)) if folder.is_dir() else []
-    if not parts:
+    part = newest_part(folder)
+    if part is None:
         return
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from service import parquet_parts
 
-    found, want = pq.read_schema(parts[-1]), parquet_parts.ParquetFormat(labels, version).schema
+    try:
+        found = pq.read_schema(part)
+    except (OSError, pa.ArrowException) as exc:
+        raise WatchError(f"{part.name} of {folder} cannot be read as Parquet: {exc}") from None
+    want = parquet_parts.ParquetFormat(labels, version).schema
     if dict(zip(found.names, found.types)) != dict(zip(want.names, want.types)):
-        raise WatchError(f"{parts[-1].name} of {folder} has other columns than this model writes "
+        raise WatchError(f"{part.name} of {folder} has other columns than this model writes "
                          f"({parquet_parts.difference(found, want)}): watch into a new folder, "
                          "or with the model of the archive's labels")
 

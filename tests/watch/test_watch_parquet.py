@@ -2,7 +2,9 @@
 parts of the watch's old layout (another column order, no metadata) are still read by name."""
 from __future__ import annotations
 
+import copy
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -14,6 +16,7 @@ from click.testing import CliRunner
 from model.tagger import Tagger
 from service.cli import main
 from service.parquet_parts import SCORE, written_version
+from service.watch.archive import newest_part
 from service.watch.feeds import WatchError
 from watch.conftest import written_items
 from watch.feedserver import Route, rss
@@ -89,3 +92,28 @@ def test_a_model_of_other_labels_does_not_append_to_the_archive(server, tiny_tag
         once([server.url("/a.xml")], archive, tiny_tagger)
     assert sorted(p.name for p in archive.iterdir()) == [part.name]  # nothing written beside it
     assert part.read_bytes() == before
+
+
+def test_a_new_model_version_with_the_same_labels_appends_to_the_archive(server, tiny_tagger: Tagger,
+                                                                         tmp_path: Path) -> None:
+    items = written_items("v")
+    archive = tmp_path / "news"
+    server.routes["/a.xml"] = Route(rss("Tin", items[:2]))
+    once([server.url("/a.xml")], archive, tiny_tagger)
+    retrained = copy.copy(tiny_tagger)
+    retrained.version = "vntag-retrained"
+    server.routes["/a.xml"] = Route(rss("Tin", items))
+    report = once([server.url("/a.xml")], archive, retrained)[server.url("/a.xml")]
+    assert report.new == len(items) - 2
+    assert [r["model_version"] for r in archived(archive)] == [tiny_tagger.version] * 2 + ["vntag-retrained"] * (len(items) - 2)
+
+
+def test_the_newest_part_is_the_highest_cycle_not_the_last_name(tmp_path: Path) -> None:
+    assert newest_part(tmp_path / "absent") is None
+    for name in ("part-999999-aaaaaaaa.parquet", "part-1000000-bbbbbbbb.parquet", "zz-notes.parquet",
+                 ".tmp-part-2000000-cccccccc.parquet"):
+        (tmp_path / name).write_bytes(b"")
+    assert newest_part(tmp_path) == tmp_path / "part-1000000-bbbbbbbb.parquet"
+    (tmp_path / "part-1000000-dddddddd.parquet").write_bytes(b"")  # the same cycle again: the later written
+    os.utime(tmp_path / "part-1000000-dddddddd.parquet", ns=(2 * 10**18, 2 * 10**18))
+    assert newest_part(tmp_path) == tmp_path / "part-1000000-dddddddd.parquet"
