@@ -22,11 +22,11 @@ GROUPS = ("names", "places", "actors", "products")
 PARTIES = ("names", "places", "actors")
 HOME = "VN"
 # A one-syllable name ("Đức", "Anh", "Nga") right after one of these is a person.
-_PERSON_TITLES = frozenset(
+PERSON_TITLES = frozenset(
     "ông bà anh chị em cô chú bác cháu con cụ thầy cậu mợ dì bé chàng nàng".split()
 )
 # Capitalised only because they open a sentence ("Theo Mỹ, ..."): not part of a name.
-_SENTENCE_OPENERS = frozenset(
+SENTENCE_OPENERS = frozenset(
     "theo với tại ở còn nhưng trong khi sau từ cả phía và của cho đến tới giữa trước nay riêng như cùng"
     " nếu vì do bởi trừ ngoài hay hoặc chính ngay sang về ra vào giúp tuy dù mà để khác là có được"
     " bên gồm thăm cũng đây đó này hiện".split()
@@ -75,11 +75,11 @@ class Gazetteer:
         if prev is None:
             return False
         word, gap = prev.group(1), prev.group(2)
-        if word.lower() in _PERSON_TITLES and word.islower():
+        if word.lower() in PERSON_TITLES and word.islower():
             return True
         # "Nguyễn Đức Chung", "Tuấn Anh": a capitalised word just before, in the same sentence.
         return (word[:1].isupper() and not word.isupper() and gap.strip(" ") == ""
-                and word.lower() not in _SENTENCE_OPENERS)
+                and word.lower() not in SENTENCE_OPENERS)
 
     def find(self, text: str) -> list[Mention]:
         """Mentions in `text`, which must already be normalised (`model.text.normalize`)."""

@@ -93,7 +93,7 @@ def schemas() -> dict[str, Any]:
                                     "sha256": {"type": "string"}}}
     model = {
         "type": "object",
-        "required": ["model_version", "labels", "thresholds", "versions"],
+        "required": ["model_version", "labels", "thresholds", "versions", "lexicon"],
         "additionalProperties": False,
         "properties": {
             "model_version": {"type": "string"}, "labels": _strings(),

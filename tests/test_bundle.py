@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import joblib
@@ -11,6 +14,7 @@ import pytest
 
 from model.bundle import load_bundle, manifest_path, save_bundle
 from model.errors import BundleError
+from model.keywords import STOPS
 from model.lexicon import lexicon_drift, lexicon_sha256, lexicon_state
 from model.tagger import Tagger
 
@@ -61,6 +65,23 @@ def test_the_lexicon_state_says_whether_the_running_words_are_those_it_learnt_wi
     assert lexicon_state({})["same"] is None  # a bundle older than the fingerprint: unknown, not a drift
     assert lexicon_drift({}) is None and lexicon_drift({"lexicon_sha256": running}) is None
     assert "model/keywords.py or model/gazetteer.json differ" in (lexicon_drift({"lexicon_sha256": "0" * 64}) or "")
+
+
+def test_the_fingerprint_follows_the_tables_and_is_the_same_in_every_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = lexicon_sha256()
+    script = "from model.lexicon import lexicon_sha256; print(lexicon_sha256())"
+    for seed in ("0", "12345"):  # string hashing differs between these processes; the fingerprint must not
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                             env={**os.environ, "PYTHONHASHSEED": seed})
+        assert out.stdout.strip() == before
+    monkeypatch.setitem(STOPS, "ai", (*STOPS["ai"], "một cụm dừng mới"))  # a stop phrase added
+    lexicon_sha256.cache_clear()
+    try:
+        assert lexicon_sha256() != before
+    finally:
+        monkeypatch.undo()
+        lexicon_sha256.cache_clear()
+    assert lexicon_sha256() == before
 
 
 def test_loading_a_bundle_trained_with_other_words_warns_and_still_loads(bundle_copy: Path,
