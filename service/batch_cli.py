@@ -18,12 +18,13 @@ from tqdm import tqdm
 from model.bundle import DEFAULT_BUNDLE, load_bundle
 from model.errors import TaggerError
 from model.tagger import Tagger
-from service.batch_engines import Engine, default_jobs
+from service.batch_engines import Engine
 from service.batch_formats import output_format
 from service.batch_job import BatchJob, Counts
 from service.batch_pool import local_engine
 from service.batch_run import check_job, run_batch
 from service.fields import FieldError, kept_fields
+from service.lifeline import usable_cores
 from service.outputs_parquet import check_dataset, parquet_format, run_parquet
 
 PARTIAL_EXIT = 2
@@ -114,7 +115,7 @@ def tag_command(inputs: tuple[str, ...], output: str, model: Path, fmt: str | No
         if job.fmt == "parquet":
             check_dataset(job)
         tagger = load_bundle(model)
-        with _engine(engine, scheduler, tagger, model, jobs or default_jobs(), explain) as runner, \
+        with _engine(engine, scheduler, tagger, model, jobs or usable_cores(), explain) as runner, \
                 tqdm(unit=" articles", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
             started = time.perf_counter()
             if job.fmt == "parquet":

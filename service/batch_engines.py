@@ -5,7 +5,6 @@ The process pool is `service.batch_pool`, Dask is `service.batch_dask`.
 """
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, TypeVar
@@ -82,11 +81,3 @@ class SerialEngine:
     def map(self, chunks: Iterable[list[Pending]]) -> Iterator[tuple[list[Pending], list[Outcome]]]:
         for chunk in chunks:
             yield chunk, tag_chunk(self.tagger, [p.article for p in chunk], self.explain)
-
-
-def default_jobs() -> int:
-    """The cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1

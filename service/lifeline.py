@@ -51,6 +51,15 @@ class Parent:
         return cls(os.getpid(), ident)
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as a container's cpuset sets it, not
+    the host's), at least 1: the size of a pool of workers."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no sched_getaffinity (not Linux)
+        return os.cpu_count() or 1
+
+
 def pool_start_method() -> str:
     """'fork' where the platform has it (workers share the parent's memory and get the death
     signal), else 'spawn' (a fresh interpreter, watched by `die_with_parent`'s watchdog)."""

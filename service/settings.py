@@ -7,11 +7,11 @@ Nothing here reads the environment at import time.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from model.bundle import DEFAULT_BUNDLE
+from service.lifeline import usable_cores
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 ON, OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -33,10 +33,7 @@ def no_alerts_file() -> str:
 
 def cpu_cores() -> int:
     """one per CPU core"""
-    try:  # the cores this process may run on (a container's cpuset), not the host's
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    return usable_cores()  # the cores this process may run on (a container's cpuset), not the host's
 
 
 def positive_int(name: str, raw: str) -> int:

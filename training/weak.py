@@ -8,7 +8,6 @@ measures each choice on dev; the training default keeps only what helps.
 """
 from __future__ import annotations
 
-import os
 import random
 import signal
 from concurrent.futures import ProcessPoolExecutor
@@ -22,7 +21,7 @@ from model.estimator import TaggerModel
 from model.labels import COOPERATION, TOPICS
 from model.features import ArticlePreparer, Prepared, cue_features, cue_names
 from model.keywords import keyword_matcher
-from service.lifeline import Parent, die_with_parent, pool_start_method
+from service.lifeline import Parent, die_with_parent, pool_start_method, usable_cores
 from training.data import read_jsonl
 
 UNKNOWN = -1
@@ -63,14 +62,6 @@ def recent_sample(path: str | Path, limit: int, seed: int = 0) -> list[dict]:
 
 def _prepare_chunk(preparer: ArticlePreparer, rows: list[dict]) -> list[Prepared]:
     return preparer.transform(rows)
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity, as a container sets it), at least 1."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # no sched_getaffinity (macOS)
-        return os.cpu_count() or 1
 
 
 def _init_preparer(parent: Parent, forked: bool) -> None:
